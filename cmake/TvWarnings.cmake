@@ -1,0 +1,7 @@
+# tv_warnings: the warning set for our own code (never for generated protobuf code).
+add_library(tv_warnings INTERFACE)
+target_compile_options(tv_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast)
+if(TV_WERROR)
+  target_compile_options(tv_warnings INTERFACE -Werror)
+endif()

@@ -1,0 +1,88 @@
+// The Store: the event log and its projections behind an interface that SQLite (embedded
+// default) and PostgreSQL (multi-instance) both implement. No SQL dialect leaks through it.
+//
+// Thread-safety: every method may be called from any thread concurrently. Append blocks until
+// the events are durable (per the store's durability setting) or refused; concurrent appends
+// may share one commit (group commit).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/base/status.h"
+#include "engine/domain/case.h"
+#include "engine/domain/config.h"
+
+namespace tillvaxt::store {
+
+// New events for one case and the case as it is after them (the projection to write).
+struct CaseAppend {
+  int64_t expected_version = 0;      // the case's version the events were decided on; 0 = new case
+  std::vector<domain::Event> events; // seq = expected_version + 1, + 2, ...
+  domain::Case after;                // the fold of the whole history including `events`
+};
+
+// Filters of GET /v1/cases. Empty fields do not filter.
+struct CaseFilter {
+  std::string state;
+  std::string level;
+  std::string node;
+  std::string need;
+  std::string area;
+  std::string assignee;
+  std::string candidate;       // among the current candidates
+  std::string involved_actor;  // ever candidate or assignee (an actor's visibility)
+  std::string org_number;
+  std::string parent_id;
+  std::string q;               // full-text (issue 4); plain substring match until then
+  bool open_only = false;      // only states with open = true (needs the open state names)
+  std::vector<std::string> open_states;
+  int page_size = 50;
+  std::string page_token;      // opaque; from CasePage::next_page_token
+};
+
+struct CasePage {
+  std::vector<domain::Case> cases;  // newest first (create_time desc, id desc)
+  std::string next_page_token;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Appends the events of one or more cases atomically: all or nothing. Refuses with ABORTED
+  // when a case's version is not `expected_version` (optimistic concurrency; for a new case,
+  // when the id exists). Returns once durable.
+  virtual base::Status Append(std::vector<CaseAppend> appends) = 0;
+
+  virtual base::Result<domain::Case> GetCase(const std::string& id) = 0;
+  virtual base::Result<std::vector<domain::Event>> GetEvents(const std::string& case_id) = 0;
+  virtual base::Result<CasePage> ListCases(const CaseFilter& filter) = 0;
+
+  // Open cases per assignee and candidate, for routing load. `open_states` are the workflow's
+  // open state names.
+  virtual base::Result<std::unordered_map<std::string, int>> OpenCasesByActor(
+      const std::vector<std::string>& open_states) = 0;
+
+  // Calls `fn` for every event in commit order (case by case is not guaranteed).
+  virtual base::Status ForEachEvent(const std::function<void(const domain::Event&)>& fn) = 0;
+  // Rebuilds every projection from the events; `progress(done, total)` now and then.
+  virtual base::Status Rebuild(const std::function<void(int64_t, int64_t)>& progress) = 0;
+  virtual base::Result<int64_t> CountCases() = 0;
+  virtual base::Result<int64_t> CountEvents() = 0;
+
+  // Workflow definitions are versioned: the store keeps each distinct definition (its
+  // serialized bytes) and returns its version number, 1, 2, ...; the same bytes give the same
+  // number. A case runs under the version it was created with.
+  virtual base::Result<int> RegisterWorkflow(const std::string& definition) = 0;
+  virtual base::Result<std::vector<std::pair<int, std::string>>> Workflows() = 0;
+
+  // Users (issue 3 adds sessions): username -> record, stored as opaque bytes by the caller.
+  // (Declared later by the auth layer's needs.)
+};
+
+}  // namespace tillvaxt::store
