@@ -1,0 +1,1 @@
+// Placeholder: the configuration loader.

@@ -1,0 +1,1 @@
+// Placeholder: domain <-> proto for events and cases.

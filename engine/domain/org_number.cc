@@ -1,0 +1,1 @@
+#include "engine/domain/org_number.h"
