@@ -1,0 +1,3 @@
+#include "engine/codec/workflow_drawing.h"
+
+#include <catch2/catch.hpp>
