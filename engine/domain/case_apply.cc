@@ -73,8 +73,11 @@ void Apply(Case& c, const Event& e) {
       c.assignee.clear();
       break;
     case EventType::kUnmatched:
+      // Also the assignee: an assignee escalating from the top level leaves a case that no
+      // actor on any level holds. (An addition to WORKFLOW.md, which names candidates, matches.)
       c.candidates.clear();
       c.matches.clear();
+      c.assignee.clear();
       break;
     case EventType::kClaimed:
       c.assignee = e.actor;
