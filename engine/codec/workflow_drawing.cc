@@ -73,6 +73,10 @@ std::string SlaText(const Workflow& wf, const std::string& state) {
 std::string DotQuote(const std::string& s) {
   std::string out = "\"";
   for (char ch : s) {
+    if (ch == '\n') {
+      out += "\\n";  // a line break inside a DOT label
+      continue;
+    }
     if (ch == '"' || ch == '\\') out += '\\';
     out += ch;
   }
@@ -138,7 +142,7 @@ std::string WorkflowToDot(const Config& config) {
   for (const domain::State& s : wf.states) {
     std::string label = s.name;
     std::string sla = SlaText(wf, s.name);
-    if (!sla.empty()) label += "\\nSLA " + sla;
+    if (!sla.empty()) label += "\nSLA " + sla;
     out << "  " << DotQuote(s.name) << " [label=" << DotQuote(label);
     if (s.terminal) out << ", peripheries=2";
     if (s.pauses_sla) out << ", style=\"rounded,dashed\"";
