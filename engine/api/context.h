@@ -1,0 +1,24 @@
+// What the v1 handlers need from the layers below, passed in by engine/app.
+#pragma once
+
+#include <functional>
+
+#include "engine/auth/authenticator.h"
+#include "engine/base/time.h"
+#include "engine/service/case_service.h"
+
+namespace tillvaxt::api {
+
+struct ApiContext {
+  service::CaseService& cases;
+  auth::Authenticator& auth;
+  const base::Clock& clock;
+  // Set the Secure attribute on the session cookie (the server runs TLS).
+  bool secure_cookies = false;
+  // /readyz: true once the store answers and the server accepts requests.
+  std::function<bool()> ready;
+  // /metrics: the Prometheus text of every registered metric.
+  std::function<std::string()> metrics_text;
+};
+
+}  // namespace tillvaxt::api

@@ -1,0 +1,18 @@
+// The v1 route table (docs/API.md): each handler translates the request, calls the service and
+// translates the answer. Offers, statistics and the event stream add their routes here.
+#pragma once
+
+#include "engine/api/context.h"
+#include "engine/http/router.h"
+
+namespace tillvaxt::api {
+
+void AddSessionRoutes(http::Router& router, ApiContext& ctx);
+void AddCaseRoutes(http::Router& router, ApiContext& ctx);
+void AddConfigRoutes(http::Router& router, ApiContext& ctx);
+void AddOpsRoutes(http::Router& router, ApiContext& ctx);
+
+// All of the above.
+void AddApiRoutes(http::Router& router, ApiContext& ctx);
+
+}  // namespace tillvaxt::api

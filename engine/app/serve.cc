@@ -1,0 +1,189 @@
+#include "engine/app/serve.h"
+
+#include <signal.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <random>
+
+#include "engine/api/routes.h"
+#include "engine/auth/authenticator.h"
+#include "engine/cli/common.h"
+#include "engine/cli/flags.h"
+#include "engine/codec/config_loader.h"
+#include "engine/http/server.h"
+#include "engine/service/case_service.h"
+#include "engine/service/seeder.h"
+#include "engine/store/sqlite/sqlite_user_store.h"
+
+namespace tillvaxt::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Demo cases written into an empty database by --demo.
+constexpr int kDemoCases = 300;
+
+struct Listen {
+  std::string address;
+  uint16_t port = 0;
+};
+
+base::Result<Listen> ParseListen(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return base::InvalidArgument("--listen must be ADDRESS:PORT, e.g. 127.0.0.1:8080, not '" +
+                                 text + "'");
+  }
+  std::string address = text.substr(0, colon);
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  }
+  char* end = nullptr;
+  long port = std::strtol(text.c_str() + colon + 1, &end, 10);
+  if (*end != '\0' || port < 0 || port > 65535 || colon + 1 == text.size()) {
+    return base::InvalidArgument("--listen port must be a number from 0 to 65535 in '" + text + "'");
+  }
+  return Listen{address, static_cast<uint16_t>(port)};
+}
+
+bool IsLoopback(const std::string& address) {
+  return address == "localhost" || address == "::1" || address.rfind("127.", 0) == 0;
+}
+
+std::string DemoPassword() {
+  if (const char* env = std::getenv("TILLVAXT_DEMO_PASSWORD"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  static constexpr char kAlphabet[] = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  std::random_device rd;
+  std::string password;
+  for (int i = 0; i < 16; ++i) password += kAlphabet[rd() % (sizeof kAlphabet - 1)];
+  return password;
+}
+
+std::string DefaultWebRoot() {
+  if (const char* env = std::getenv("TILLVAXT_WEB"); env != nullptr && *env != '\0') return env;
+  return fs::exists("web/dist/index.html") ? "web/dist" : "";
+}
+
+}  // namespace
+
+int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
+  cli::Flags flags("serve",
+                   "Starts the HTTP server: the v1 API of docs/API.md and the web app, on the\n"
+                   "SQLite database in the data folder (created when missing). Stops cleanly on\n"
+                   "SIGINT or SIGTERM: in-flight requests finish, nothing acknowledged is lost.");
+  flags.Option("listen", "ADDRESS:PORT", "Where to listen", "127.0.0.1:8080");
+  cli::AddDataFlags(flags);
+  flags.Switch("demo", "Seed demo users (and demo cases into an empty database); loopback only");
+  flags.Option("tls-cert", "FILE", "TLS certificate chain (PEM); with --tls-key serves HTTPS");
+  flags.Option("tls-key", "FILE", "TLS private key (PEM)");
+  flags.Option("web", "DIR", "The built web app to serve at / (env TILLVAXT_WEB)", DefaultWebRoot());
+  flags.Option("workers", "N", "Worker threads for requests (they wait on the database)", "32");
+  flags.Option("durability", "full|normal",
+               "full: acknowledged writes survive a power loss; normal: survive a killed process",
+               "full");
+  if (auto st = flags.Parse(args); !st.ok()) return cli::Fail(env.err, st);
+  if (flags.help_requested()) {
+    flags.PrintHelp(env.out);
+    return cli::kExitOk;
+  }
+  auto listen = ParseListen(flags.Get("listen"));
+  if (!listen.ok()) return cli::Fail(env.err, listen.status());
+  bool demo = flags.Has("demo");
+  if (demo && !IsLoopback(listen->address)) {
+    return cli::Fail(env.err, base::InvalidArgument(
+                                  "--demo seeds users with a shared password and listens on "
+                                  "loopback only; use --listen 127.0.0.1:PORT"));
+  }
+  if (flags.Get("tls-cert").empty() != flags.Get("tls-key").empty()) {
+    return cli::Fail(env.err, base::InvalidArgument("--tls-cert and --tls-key go together"));
+  }
+  auto workers = flags.GetInt("workers", 1, 1024);
+  if (!workers.ok()) return cli::Fail(env.err, workers.status());
+  std::string durability = flags.Get("durability");
+  if (durability != "full" && durability != "normal") {
+    return cli::Fail(env.err, base::InvalidArgument("--durability must be full or normal"));
+  }
+
+  std::string source;
+  auto config = cli::LoadRegionConfig(flags, env.err, &source);
+  if (!config.ok()) return cli::Fail(env.err, config.status());
+  auto store = env.open_store({flags.Get("data"), true, durability == "normal"});
+  if (!store.ok()) return cli::Fail(env.err, store.status());
+  auto users = env.open_user_store({flags.Get("data"), true, durability == "normal"});
+  if (!users.ok()) return cli::Fail(env.err, users.status());
+  base::SystemClock clock;
+  auto cases = service::CaseService::Create(*config, **store, clock, nullptr);
+  if (!cases.ok()) return cli::Fail(env.err, cases.status());
+  auth::Authenticator authenticator(**users, clock, {});
+
+  if (demo) {
+    std::string password = DemoPassword();
+    if (auto st = authenticator.EnsureDemoUsers((*cases)->config(), password); !st.ok()) {
+      return cli::Fail(env.err, st);
+    }
+    auto count = (*store)->CountCases();
+    if (count.ok() && *count == 0) {
+      service::SeedOptions seed;
+      seed.cases = kDemoCases;
+      seed.now = clock.Now();
+      auto seeded = service::Seed((*cases)->config(), **store, seed);
+      if (!seeded.ok()) return cli::Fail(env.err, seeded.status());
+      env.out << "Seeded " << seeded->cases << " demo cases\n";
+    }
+    env.out << "Demo users: coord.<node> (coord.eskilstuna, ...), actor.<actor> (actor.almi, ...),"
+               " manager, admin\nDemo password: "
+            << password << "\n";
+  }
+
+  http::Metrics metrics;
+  http::ServerOptions options;
+  options.address = listen->address;
+  options.port = listen->port;
+  options.worker_threads = static_cast<int>(*workers);
+  options.tls_cert_file = flags.Get("tls-cert");
+  options.tls_key_file = flags.Get("tls-key");
+  options.static_root = flags.Get("web");
+  std::atomic<bool> ready{false};
+  api::ApiContext ctx{**cases, authenticator, clock, !options.tls_cert_file.empty(),
+                      [&ready] { return ready.load(); }, [&metrics] { return metrics.Render(); }};
+  http::Router router;
+  api::AddApiRoutes(router, ctx);
+  http::ServerHooks hooks;
+  hooks.metrics = &metrics;
+
+  // Block the stop signals in every thread; the main thread waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  http::Server server(options, router, hooks);
+  if (auto st = server.Start(); !st.ok()) return cli::Fail(env.err, st);
+  ready = true;
+  std::string scheme = server.tls() ? "https" : "http";
+  std::string host = listen->address.find(':') != std::string::npos ? "[" + listen->address + "]"
+                                                                      : listen->address;
+  env.out << "Tillväxt (" << (*cases)->config().region_name << ", configuration " << source
+          << ") listening on " << scheme << "://" << host << ":" << server.port() << "/\n"
+          << "Data: " << fs::absolute(flags.Get("data")).string()
+          << (options.static_root.empty() ? "; web app not built (npm run build in web/)"
+                                          : "; web app from " + options.static_root)
+          << "\n"
+          << std::flush;
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  env.out << "Stopping (" << (signal == SIGTERM ? "SIGTERM" : "SIGINT")
+          << "): finishing in-flight requests\n"
+          << std::flush;
+  ready = false;
+  server.Stop();
+  env.out << "Stopped\n";
+  return cli::kExitOk;
+}
+
+}  // namespace tillvaxt::app

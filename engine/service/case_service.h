@@ -1,0 +1,98 @@
+// Case use cases: authorise, load, decide, append, publish.
+//
+// The service owns the flow of one command (ARCHITECTURE.md): it loads the case, checks that
+// the caller may see it, asks the domain's Decider for the events under the workflow version the
+// case runs on, appends them with the projection in one store transaction (optimistic
+// concurrency on the version) and tells the subscribers. Thread-safe: any number of threads may
+// call it at once; each command is one store append.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/base/status.h"
+#include "engine/base/time.h"
+#include "engine/domain/case.h"
+#include "engine/domain/command.h"
+#include "engine/domain/config.h"
+#include "engine/domain/decider.h"
+#include "engine/domain/principal.h"
+#include "engine/service/ids.h"
+#include "engine/store/store.h"
+
+namespace tillvaxt::service {
+
+// Called after each successful commit with the committed events (in order).
+using EventListener = std::function<void(const std::vector<domain::Event>&)>;
+
+struct CreateResult {
+  domain::Case created;
+  std::vector<domain::Case> related_cases;  // the company's open cases at other nodes
+};
+
+class CaseService {
+ public:
+  // Registers the configuration's workflow with the store (its version number) and loads every
+  // earlier workflow version so running cases keep theirs. REQUIRES: store and clock outlive it.
+  static base::Result<std::unique_ptr<CaseService>> Create(domain::Config config,
+                                                           store::Store& store,
+                                                           const base::Clock& clock,
+                                                           std::unique_ptr<IdGenerator> ids);
+
+  const domain::Config& config() const { return config_; }
+  const domain::Decider& decider() const { return *decider_; }
+  store::Store& store() { return store_; }
+
+  // The workflow a case runs under (its own version; the current one if unknown).
+  const domain::Workflow& WorkflowOf(const domain::Case& c) const;
+
+  base::Result<CreateResult> CreateCase(const domain::Principal& who, domain::CaseDraft draft);
+
+  // Fires cmd.action. With expected_version, a stale version answers ABORTED; without it a
+  // concurrent change is retried on the fresh case a few times.
+  base::Result<domain::Case> Act(const domain::Principal& who, const std::string& case_id,
+                                 const domain::Command& cmd,
+                                 std::optional<int64_t> expected_version = std::nullopt);
+
+  // The case as `who` may see it; NOT_FOUND when it is outside their visibility.
+  base::Result<domain::Case> Get(const domain::Principal& who, const std::string& case_id);
+  base::Result<std::vector<domain::Event>> History(const domain::Principal& who,
+                                                   const std::string& case_id);
+  // GET /v1/cases: the filter narrowed to the caller's visibility; `candidate=me` and
+  // `assignee=me` resolve to the caller's actor.
+  base::Result<store::CasePage> List(const domain::Principal& who, store::CaseFilter filter);
+  // One company's cases the caller may see, newest first.
+  base::Result<std::vector<domain::Case>> CompanyCases(const domain::Principal& who,
+                                                       const std::string& org_number);
+
+  std::vector<std::string> AllowedActions(const domain::Principal& who,
+                                          const domain::Case& c) const;
+
+  void AddListener(EventListener listener);
+
+ private:
+  CaseService(domain::Config config, store::Store& store, const base::Clock& clock,
+              std::unique_ptr<IdGenerator> ids);
+
+  base::Result<domain::Case> ActOnce(const domain::Principal& who, const domain::Case& current,
+                                     const domain::Command& cmd);
+  domain::LoadFn LoadSnapshot();
+  base::Status Commit(std::vector<store::CaseAppend> appends);
+  std::vector<std::string> OpenStates() const;
+
+  domain::Config config_;
+  store::Store& store_;
+  const base::Clock& clock_;
+  std::unique_ptr<IdGenerator> ids_;
+  std::unique_ptr<domain::Decider> decider_;
+  std::map<int, domain::Workflow> workflows_;  // by version
+  std::mutex listeners_mu_;
+  std::vector<EventListener> listeners_;
+};
+
+}  // namespace tillvaxt::service
