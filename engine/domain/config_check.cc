@@ -229,8 +229,8 @@ class Checker {
     for (size_t i = 0; i < wf().slas.size(); ++i) {
       const Sla& s = wf().slas[i];
       const int si = static_cast<int>(i);
-      const std::string what =
-          s.state.empty() ? "sla #" + std::to_string(i + 1) : "sla on state " + Quote(s.state);
+      const std::string what = HasState(s.state) ? "sla on state " + Quote(s.state)
+                                                 : "sla #" + std::to_string(i + 1);
       if (s.state.empty()) {
         Add({{"workflow", -1}, {"slas", si}, {"state", -1}}, what + ": state missing");
       } else if (!HasState(s.state)) {
@@ -308,11 +308,20 @@ class Checker {
   }
 
   // A non-terminal state must have a transition that leads elsewhere, or a case parks forever.
+  // A state a routing transition lands in (TRIAGED) is left at once by routing itself, unless
+  // it is where routing ends (matched_state, unmatched_state).
   void CheckWayOut() {
+    std::unordered_set<std::string> routed_from;
+    for (const Transition& t : wf().transitions) {
+      if (Routes(t.effect) && !t.to.empty() && t.to != wf().matched_state &&
+          t.to != wf().unmatched_state) {
+        routed_from.insert(t.to);
+      }
+    }
     for (size_t i = 0; i < wf().states.size(); ++i) {
       const State& s = wf().states[i];
       if (s.terminal || s.name.empty()) continue;
-      bool way_out = false;
+      bool way_out = routed_from.count(s.name) > 0;
       for (const Transition& t : wf().transitions) {
         if (std::find(t.from.begin(), t.from.end(), s.name) == t.from.end()) continue;
         if ((!t.to.empty() && t.to != s.name) || Routes(t.effect)) {
