@@ -17,8 +17,9 @@
 //   in until ROUTED or UNMATCHED moves it (the events in between are bookkeeping of the ladder).
 // - Create takes the workflow version from the configuration when the draft names none.
 // - A title's length is counted in characters (UTF-8 code points), not bytes: Swedish titles.
-// - AllowedActions also requires the case preconditions a well-formed command cannot supply:
-//   claim needs no assignee yet, release and reassign need one.
+// - Both Decide (FAILED_PRECONDITION, after the reason check) and AllowedActions require the
+//   case preconditions a well-formed command cannot supply: claim needs no assignee yet,
+//   release and reassign need one. So AllowedActions lists exactly what Decide accepts.
 // - WAITING pauses the SLA by having no deadline; resuming starts the IN_PROGRESS clock again
 //   from the resume (DeadlineFor takes only the entry time).
 #include "engine/domain/decider.h"
@@ -301,6 +302,11 @@ Result<std::vector<Event>> Decider::Decide(const Workflow& wf, const Case& c,
                                   "' may not " + t->name + " this case");
   }
   if (t->reason_required && IsBlank(cmd.reason)) return base::InvalidField("reason", "required");
+  if (!CasePreconditionsHold(*t, c)) {
+    return base::FailedPrecondition(c.assignee.empty()
+                                        ? "cannot " + t->name + " a case with no assignee"
+                                        : "cannot " + t->name + " a case already claimed");
+  }
 
   Emitter out(*this, wf, c, who, t->name, now);
   Event e;
