@@ -90,7 +90,7 @@ export function WorkflowPage() {
       {res.error && <LoadError error={res.error} retry={res.reload} />}
       {!wf && !res.error && <Loading />}
       {lay && (
-        <div class="wf-scroll">
+        <div class="wf-scroll" tabIndex={0} role="region" aria-label={m.workflowTitle}>
           <svg class="wf" viewBox={`0 0 ${lay.width} ${lay.height}`} width={lay.width} height={lay.height} role="img" aria-label={m.workflowTitle}>
             <defs>
               <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
@@ -142,7 +142,7 @@ export function WorkflowPage() {
       {wf && (
         <section aria-labelledby="tr-h">
           <h2 id="tr-h">{m.transitionsTable}</h2>
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="tr-h">
             <table class="data">
               <thead><tr><th scope="col">{m.colTransition}</th><th scope="col">{m.colFrom}</th><th scope="col">{m.colTo}</th><th scope="col">{m.colRoles}</th></tr></thead>
               <tbody>
