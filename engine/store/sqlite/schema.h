@@ -1,0 +1,28 @@
+// The SQLite schema of the store and its migrations. The schema version lives in
+// PRAGMA user_version; each version step is a function, and an upgrade runs every missing step
+// in one transaction (all or nothing). A database newer than this build is refused.
+//
+// Versions:
+//   1  events, cases (+ candidates, involved actors, needs, areas), workflows, filter indexes.
+//   2  cases.highest_level and cases.deadline (the SLA scheduler's and statistics' columns),
+//      backfilled from the case bodies, with their indexes.
+//
+// Thread-safety: call on a connection no other thread uses, before the store starts.
+#pragma once
+
+#include "engine/base/status.h"
+#include "engine/store/sqlite/db.h"
+
+namespace tillvaxt::store::sqlite {
+
+inline constexpr int kSchemaVersion = 2;
+
+base::Result<int> ReadSchemaVersion(Connection& db);
+
+// Brings the database to `target` (default: the current version). FAILED_PRECONDITION
+// "database schema version N is newer than this tillvaxt supports (M); upgrade tillvaxt" when
+// it is newer than kSchemaVersion; FAILED_PRECONDITION when version 0 but not empty (not a
+// Tillväxt database). A `target` below kSchemaVersion is for tests that need an old database.
+base::Status Migrate(Connection& db, int target = kSchemaVersion);
+
+}  // namespace tillvaxt::store::sqlite
