@@ -417,6 +417,37 @@ async function main() {
       await shot(p, 'mobile-case');
     });
 
+    await test('expired session and lost connection are shown as such; typed content is kept', async () => {
+      await coord.click('nav a[href="/cases/new"]');
+      await coord.getByRole('heading', { level: 1, name: 'Nytt ärende' }).waitFor();
+      await coord.fill('#nc-title', 'Utkast som inte får försvinna');
+      await coord.fill('#nc-company-name', 'Utkastbolaget AB');
+      await coord.fill('#nc-orgnr', orgNumber());
+      // Lost connection: the request fails, the form says so and keeps its content.
+      await coord.context().setOffline(true);
+      await coord.getByRole('button', { name: 'Registrera ärendet' }).click();
+      await coord.locator('.alert', { hasText: 'Ingen kontakt med servern' }).first().waitFor();
+      assert((await coord.inputValue('#nc-title')) === 'Utkast som inte får försvinna', 'title kept after a network error');
+      await coord.context().setOffline(false);
+      // Expired session: drop the cookie; the next request answers 401 and the banner asks to sign in again.
+      await coord.context().clearCookies();
+      await coord.getByRole('button', { name: 'Registrera ärendet' }).click();
+      await coord.locator('.session-expired').waitFor();
+      await axeCheck(coord, 'session expired banner');
+      await shot(coord, 'session-expired');
+      await coord.fill('#relogin-password', PASSWORD);
+      await coord.locator('.session-expired').getByRole('button', { name: 'Logga in' }).click();
+      await coord.locator('.session-expired').waitFor({ state: 'detached' });
+      assert((await coord.inputValue('#nc-title')) === 'Utkast som inte får försvinna', 'title kept after signing in again');
+      // And across a reload (sessionStorage draft).
+      await coord.reload();
+      await coord.getByRole('heading', { level: 1, name: 'Nytt ärende' }).waitFor();
+      assert((await coord.inputValue('#nc-company-name')) === 'Utkastbolaget AB', 'draft restored after reload');
+      await coord.locator('.alert-info', { hasText: 'utkast' }).waitFor();
+      await coord.click('nav a[href="/inbox"]');
+      await coord.getByRole('heading', { level: 1 }).waitFor();
+    });
+
     await test('English switch', async () => {
       await coord.getByRole('button', { name: 'Switch to English' }).click();
       await coord.getByRole('heading', { level: 1, name: /Offers to/ }).waitFor();

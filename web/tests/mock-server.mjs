@@ -84,7 +84,7 @@ function permitted(c, u, t) {
 const allowed = (c, u) => transitions.filter((t) => t.from.includes(c.state) && permitted(c, u, t)).map((t) => t.name);
 const visible = (c, u) => u.role === 'MANAGER' || u.role === 'ADMIN' || (u.role === 'COORDINATOR' && u.node === c.node) || (u.role === 'ACTOR' && (c.involved || []).includes(u.actor));
 function view(c, u) {
-  const { involved, ...v } = c;
+  const { involved, ...v } = JSON.parse(JSON.stringify(c));
   v.allowedActions = allowed(c, u);
   if (u.role === 'ACTOR' && c.assignee !== u.actor) { v.anonymised = true; delete v.company.name; delete v.company.orgNumber; delete v.contact; v.company = { municipality: c.company.municipality, size: c.company.size }; }
   return JSON.parse(JSON.stringify(v));

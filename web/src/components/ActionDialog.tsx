@@ -141,11 +141,11 @@ export function ActionDialog({ c, verb, presetOffer, suggested, onClose, onDone 
           </>
         )}
         {verb === 'reassign' && (
-          <Select id={fieldId('actor')} label={m.fActor} value={f.actor} onChange={(v) => set('actor', v)} options={actorOpts} empty="" required error={errs.actor} />
+          <Select id={fieldId('actor')} label={m.fActor} value={f.actor} onChange={(v) => set('actor', v)} options={actorOpts} empty={m.choose} required error={errs.actor} />
         )}
         {verb === 'resolve' && (
           <>
-            <Select id={fieldId('outcome.kind')} label={m.fOutcomeKind} value={f.outcomeKind} onChange={(v) => set('outcomeKind', v)} empty=""
+            <Select id={fieldId('outcome.kind')} label={m.fOutcomeKind} value={f.outcomeKind} onChange={(v) => set('outcomeKind', v)} empty={m.choose}
               options={OUTCOME_KINDS.map((k) => ({ value: k, label: e.outcome[k] ?? k }))} required error={errs['outcome.kind']} />
             <TextArea id={fieldId('outcome.note')} label={m.fNote} value={f.note} onInput={(v) => set('note', v)} error={errs['outcome.note']} rows={3} />
           </>
@@ -155,7 +155,7 @@ export function ActionDialog({ c, verb, presetOffer, suggested, onClose, onDone 
         )}
         {verb === 'recordEffect' && (
           <>
-            <Select id={fieldId('effect.kind')} label={m.fEffectKind} value={f.effectKind} onChange={(v) => set('effectKind', v)} empty=""
+            <Select id={fieldId('effect.kind')} label={m.fEffectKind} value={f.effectKind} onChange={(v) => set('effectKind', v)} empty={m.choose}
               options={EFFECT_KINDS.map((k) => ({ value: k, label: e.effect[k] ?? k }))} required error={errs['effect.kind']} />
             <TextField id={fieldId('monthsAfterClose')} label={m.fMonthsAfterClose} type="number" inputMode="numeric" value={f.months}
               onInput={(v) => set('months', v)} required error={errs.monthsAfterClose} />
@@ -164,7 +164,7 @@ export function ActionDialog({ c, verb, presetOffer, suggested, onClose, onDone 
         )}
         {verb === 'linkOffer' && (
           offerOpts.length > 0
-            ? <Select id={fieldId('offerId')} label={m.fOffer} value={f.offerId} onChange={(v) => set('offerId', v)} options={offerOpts} empty="" required error={errs.offerId} />
+            ? <Select id={fieldId('offerId')} label={m.fOffer} value={f.offerId} onChange={(v) => set('offerId', v)} options={offerOpts} empty={m.choose} required error={errs.offerId} />
             : <TextField id={fieldId('offerId')} label={m.fOfferId} value={f.offerId} onInput={(v) => set('offerId', v)} required error={errs.offerId} />
         )}
         {reasonNeeded && (

@@ -5,7 +5,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { echarts, type EChartsOption } from '../charts';
 import { useT } from '../i18n';
 
-export function Chart({ option, label, tall, table, id }: { option: EChartsOption; label: string; tall?: boolean; table?: ComponentChildren; id: string }) {
+export function Chart({ option, label, tall, short, table, id }: { option: EChartsOption; label: string; tall?: boolean; short?: boolean; table?: ComponentChildren; id: string }) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<ReturnType<typeof echarts.init> | null>(null);
   const { m } = useT();
@@ -20,7 +20,7 @@ export function Chart({ option, label, tall, table, id }: { option: EChartsOptio
   return (
     <figure class="chart-figure" aria-labelledby={`${id}-cap`}>
       <figcaption id={`${id}-cap`} class="h3">{label}</figcaption>
-      <div ref={ref} class={tall ? 'chart tall' : 'chart'} role="img" aria-label={label} data-chart={id} />
+      <div ref={ref} class={tall ? 'chart tall' : short ? 'chart short' : 'chart'} role="img" aria-label={label} data-chart={id} />
       {table && (
         <details class="chart-table">
           <summary>{m.showTable}<span class="sr-only">: {label}</span></summary>

@@ -24,6 +24,7 @@ export const en: typeof sv = {
   required: 'required',
   requiredField: 'This field is required.',
   chooseAtLeastOne: 'Choose at least one option.',
+  choose: 'Choose …',
   show: 'Show',
   reset: 'Clear filters',
   results: '{n} results',
@@ -260,6 +261,7 @@ export const en: typeof sv = {
   colTo: 'To',
   colRoles: 'Who',
   routingDecides: 'routing decides',
+  sameOrRouted: 'unchanged, or as routing decides',
   terminal: 'final',
 
   a11yTitle: 'Accessibility statement',

@@ -24,6 +24,7 @@ export const sv = {
   required: 'obligatoriskt',
   requiredField: 'Fältet måste fyllas i.',
   chooseAtLeastOne: 'Välj minst ett alternativ.',
+  choose: 'Välj …',
   show: 'Visa',
   reset: 'Rensa filter',
   results: '{n} träffar',
@@ -272,6 +273,7 @@ export const sv = {
   colTo: 'Till',
   colRoles: 'Vem',
   routingDecides: 'routningen avgör',
+  sameOrRouted: 'oförändrad, eller enligt routningen',
   terminal: 'avslutande',
 
   // Accessibility statement

@@ -66,7 +66,7 @@ function BarChart({ id, title, data, label }: { id: string; title: string; data:
   }), [JSON.stringify(rows)]);
   if (!rows.length) return <figure class="chart-figure"><figcaption class="h3">{title}</figcaption><p class="muted">{m.noData}</p></figure>;
   return (
-    <Chart id={id} label={title} option={option} table={
+    <Chart id={id} label={title} option={option} short={rows.length <= 3} tall={rows.length > 8} table={
       <table class="data">
         <thead><tr><th scope="col">{m.tableCategory}</th><th scope="col" class="num">{m.tableValue}</th></tr></thead>
         <tbody>{rows.map((r) => <tr key={r.k}><th scope="row">{r.name}</th><td class="num">{fmtNumber(r.v, lang)}</td></tr>)}</tbody>

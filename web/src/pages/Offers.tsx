@@ -88,7 +88,7 @@ function PublishForm({ onPublished }: { onPublished: () => void }) {
       {top && <Alert kind="error">{top}</Alert>}
       <form onSubmit={submit} noValidate class="form">
         <div class="grid2">
-          <Select id="of-kind" label={m.fKind} value={f.kind} onChange={(v) => set('kind', v)} empty=""
+          <Select id="of-kind" label={m.fKind} value={f.kind} onChange={(v) => set('kind', v)} empty={m.choose}
             options={OFFER_KINDS.map((k) => ({ value: k, label: e.offerKind[k] ?? k }))} required error={errs.kind} />
           <TextField id="of-title" label={m.fTitle} value={f.title} onInput={(v) => set('title', v)} required error={errs.title} maxLength={200} />
         </div>

@@ -9,9 +9,9 @@ import type { Workflow, WorkflowTransition } from '../types';
 import { Loading, LoadError } from '../components/Status';
 
 interface Box { name: string; x: number; y: number; terminal: boolean; loops: string[] }
-interface Edge { from: string; to: string; label: string; routing?: boolean }
+interface Edge { from: string; to: string; label: string; routing?: boolean; hideLabel?: boolean }
 
-const W = 150, H = 46, GX = 70, GY = 70;
+const W = 150, H = 46, GX = 110, GY = 110, TOP = 64;
 
 export function layoutWorkflow(wf: Workflow): { boxes: Box[]; edges: Edge[]; width: number; height: number } {
   const states = wf.states ?? [];
@@ -69,11 +69,20 @@ export function layoutWorkflow(wf: Workflow): { boxes: Box[]; edges: Edge[]; wid
     ordered.forEach((x) => {
       const row = terminal.has(x) ? 2 + bottom++ : top++;
       maxRows = Math.max(maxRows, row + 1);
-      boxes.push({ name: x, x: 20 + l * (W + GX), y: 20 + row * (H + GY), terminal: terminal.has(x), loops: loops.get(x) ?? [] });
+      boxes.push({ name: x, x: 20 + l * (W + GX), y: TOP + row * (H + GY), terminal: terminal.has(x), loops: loops.get(x) ?? [] });
     });
   });
+  // Many edges with the same name into one state (withdraw from every open state): label one.
+  const groups = new Map<string, Edge[]>();
+  edges.forEach((e) => { const k = `${e.to}|${e.label}`; groups.set(k, [...(groups.get(k) ?? []), e]); });
+  groups.forEach((es) => {
+    if (es.length < 2) return;
+    const x = (e: Edge) => boxes.find((b) => b.name === e.from)?.x ?? 0;
+    const keep = es.reduce((a, b) => (x(b) > x(a) ? b : a));
+    es.forEach((e) => { if (e !== keep) e.hideLabel = true; });
+  });
   const width = 40 + (Math.max(0, ...[...cols.keys()]) + 1) * (W + GX) - GX;
-  const height = 40 + maxRows * (H + GY);
+  const height = TOP + 20 + maxRows * (H + GY) - GY + 70;
   return { boxes, edges, width, height };
 }
 
@@ -115,14 +124,16 @@ export function WorkflowPage() {
               } else {
                 // Back edge: an arc above the boxes.
                 const x1 = a.x + W / 2 - 15, x2 = b.x + W / 2 + 15, y = Math.min(a.y, b.y);
-                const lift = 18 + (a.x - b.x) / 10;
+                const lift = Math.min(TOP - 22, 14 + (a.x - b.x) / 12);
                 d = `M${x1},${y} C${x1},${y - lift - 10} ${x2},${y - lift - 10} ${x2},${y}`;
                 lx = (x1 + x2) / 2; ly = y - lift - 4;
               }
               return (
                 <g key={i} class={ed.routing ? 'wf-edge routing' : 'wf-edge'}>
                   <path d={d} marker-end="url(#arrow)" />
-                  <text x={lx} y={ly} text-anchor="middle" class="wf-edge-label">{ed.label.split(', ').map((x) => (x === 'routing' ? m.routingDecides : n.action(x))).join(', ')}</text>
+                  {!ed.hideLabel && (
+                    <text x={lx} y={ly} text-anchor="middle" class="wf-edge-label">{ed.label.split(', ').map((x) => (x === 'routing' ? m.routingDecides : n.action(x))).join(', ')}</text>
+                  )}
                 </g>
               );
             })}
@@ -132,7 +143,9 @@ export function WorkflowPage() {
                 {b.terminal && <rect x={b.x + 4} y={b.y + 4} width={W - 8} height={H - 8} rx="5" class="inner" />}
                 <text x={b.x + W / 2} y={b.y + H / 2 + 5} text-anchor="middle" class="wf-state-label">{n.state(b.name)}</text>
                 {b.loops.length > 0 && (
-                  <text x={b.x + W / 2} y={b.y + H + 14} text-anchor="middle" class="wf-loop-label">↻ {b.loops.map((x) => n.action(x)).join(', ')}</text>
+                  <text x={b.x + W / 2} y={b.y + H + 16} text-anchor="middle" class="wf-loop-label">
+                    {b.loops.map((x, i) => <tspan key={x} x={b.x + W / 2} dy={i === 0 ? 0 : 13}>↻ {n.action(x)}</tspan>)}
+                  </text>
                 )}
               </g>
             ))}
@@ -150,7 +163,7 @@ export function WorkflowPage() {
                   <tr key={t.name}>
                     <th scope="row">{n.action(t.name)} <span class="muted">({t.name})</span></th>
                     <td>{(t.from ?? []).map(n.state).join(', ')}</td>
-                    <td>{t.to ? n.state(t.to) : m.routingDecides}</td>
+                    <td>{t.to ? n.state(t.to) : m.sameOrRouted}</td>
                     <td>{(t.roles ?? []).map((r) => e.role[r.split('/')[0]] ? `${e.role[r.split('/')[0]]}${r.includes('/') ? ` (${r.split('/')[1].toLowerCase()})` : ''}` : r).join(', ')}</td>
                   </tr>
                 ))}
