@@ -20,6 +20,9 @@
 // - Both Decide (FAILED_PRECONDITION, after the reason check) and AllowedActions require the
 //   case preconditions a well-formed command cannot supply: claim needs no assignee yet,
 //   release and reassign need one. So AllowedActions lists exactly what Decide accepts.
+// - Deciding on a case that does not exist (version 0) is NOT_FOUND, after the action check.
+// - Field names of effect checks follow the API's JSON: "childId", "offerId",
+//   "monthsAfterClose", "outcome.kind", "effect.kind", "actor", "needs", "areas".
 // - WAITING pauses the SLA by having no deadline; resuming starts the IN_PROGRESS clock again
 //   from the resume (DeadlineFor takes only the entry time).
 #include "engine/domain/decider.h"
