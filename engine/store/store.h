@@ -57,10 +57,18 @@ class Store {
   // Appends the events of one or more cases atomically: all or nothing. Refuses with ABORTED
   // when a case's version is not `expected_version` (optimistic concurrency; for a new case,
   // when the id exists). Returns once durable.
+  // INVALID_ARGUMENT (nothing written) when an append is malformed: no events, an event of
+  // another case, seqs not expected_version + 1, + 2, ..., or after.version not the last seq.
+  // Several appends of one case in one call are applied in order. An empty vector is OK.
   virtual base::Status Append(std::vector<CaseAppend> appends) = 0;
 
+  // NOT_FOUND "case 'x' not found".
   virtual base::Result<domain::Case> GetCase(const std::string& id) = 0;
+  // The case's events by seq; NOT_FOUND when it has none.
   virtual base::Result<std::vector<domain::Event>> GetEvents(const std::string& case_id) = 0;
+  // page_size 0 means 50; others are clamped to 1..1000. A page token this store did not
+  // return is INVALID_ARGUMENT (field "pageToken"). `q` matches title or description,
+  // case-insensitively for ASCII letters, with no wildcards of its own.
   virtual base::Result<CasePage> ListCases(const CaseFilter& filter) = 0;
 
   // Open cases per assignee and candidate, for routing load. `open_states` are the workflow's

@@ -440,7 +440,7 @@ struct SqliteStore::State {
       for (size_t i = 0; i < results.size(); ++i) {
         // A request refused on its own merits keeps its answer; every other one shares the
         // batch's failure (nothing of it was committed).
-        if (results[i].ok() || i >= results.size()) {
+        if (results[i].ok()) {
           results[i] = Status(batch_error.code(),
                               "the write was not committed: " + batch_error.message());
         }
@@ -596,8 +596,9 @@ base::Result<CasePage> SqliteStore::ListCases(const CaseFilter& f) {
   };
   auto member = [&](const char* table, const char* column, const std::string& value) {
     if (value.empty()) return;
-    sql += std::string(" AND EXISTS (SELECT 1 FROM ") + table + " x WHERE x.case_id = c.id AND x." +
-           column + " = " + param(value) + ")";
+    // Through the table's (value, case_id) index.
+    sql += std::string(" AND c.id IN (SELECT case_id FROM ") + table + " WHERE " + column +
+           " = " + param(value) + ")";
   };
   equal("state", f.state);
   equal("level", f.level);

@@ -74,9 +74,8 @@ class SqliteStore final : public Store {
   // PRAGMA integrity_check on a reader: "ok", or the problems found.
   base::Result<std::string> IntegrityCheck();
 
-  struct State;  // the connections, the queue and the writer thread (sqlite_store.cc)
-
  private:
+  struct State;  // the connections, the queue and the writer thread (sqlite_store.cc)
   explicit SqliteStore(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
