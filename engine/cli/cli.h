@@ -13,6 +13,7 @@
 
 #include "engine/base/status.h"
 #include "engine/store/store.h"
+#include "engine/store/user_store.h"
 
 namespace tillvaxt::cli {
 
@@ -33,6 +34,10 @@ struct Environment {
   // `tillvaxt serve` and `tillvaxt user`, wired by app when the HTTP layer is present.
   std::function<int(const std::vector<std::string>& args, Environment& env)> serve;
   std::function<int(const std::vector<std::string>& args, Environment& env)> user;
+  // The users and sessions of a data folder (`tillvaxt user`, `tillvaxt serve`); unset when
+  // the build has none.
+  std::function<base::Result<std::unique_ptr<store::UserStore>>(const StoreOptions&)>
+      open_user_store{};
 };
 
 // args: everything after the program name.

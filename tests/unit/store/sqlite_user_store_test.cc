@@ -144,7 +144,8 @@ TEST_CASE("Sessions: create, read, touch, delete, revoke per user, expire") {
 
   // At t0 + 1 h, c has reached its end; with idle_since t0 + 2.5 h, b (last seen t0 + 2 h)
   // is idle too; a was seen at t0 + 3 h.
-  auto expired = store.DeleteExpiredSessions(t0 + hour, t0 + 2 * hour + hour / 2);
+  auto expired =
+      store.DeleteExpiredSessions(t0 + hour, t0 + 2 * hour + std::chrono::minutes(30));
   REQUIRE(expired.ok());
   CHECK(*expired == 2);
   CHECK(store.GetSession("aa").ok());
