@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "engine/store/sqlite/sqlite_store.h"
+
 using tillvaxt::base::Code;
 using tillvaxt::base::FromUnixMillis;
 using tillvaxt::base::Time;
@@ -207,4 +209,26 @@ TEST_CASE("The user store can be used from many threads") {
   for (auto& th : threads) th.join();
   CHECK(failures == 0);
   CHECK(store.ListUsers()->size() == 100);
+}
+
+TEST_CASE("Users live beside the event store in one file, in either order of opening") {
+  TempDir dir;
+  std::string path = dir.File("tillvaxt.db");
+  tillvaxt::store::sqlite::SqliteOptions options;
+  options.path = path;
+  {
+    auto events = tillvaxt::store::sqlite::SqliteStore::Open(options);
+    REQUIRE(events.ok());
+    auto users = SqliteUserStore::Open(path);  // while the event store is open
+    REQUIRE(users.ok());
+    REQUIRE((*users)->PutUser(Coordinator("asa")).ok());
+    CHECK((*events)->CountCases().ok());
+  }
+  // The event store reopens a database holding the user tables, and the users are there.
+  auto events = tillvaxt::store::sqlite::SqliteStore::Open(options);
+  INFO(events.status().ToString());
+  REQUIRE(events.ok());
+  auto users = SqliteUserStore::Open(path);
+  REQUIRE(users.ok());
+  CHECK((*users)->GetUser("asa").ok());
 }
