@@ -36,10 +36,12 @@ class StreamWriter {
   virtual bool open() const = 0;
 };
 
-// A streaming body. The session calls on_open once, on a worker thread, right after the headers
-// went out; the producer keeps the writer and writes whenever it has something. When the stream
-// ends for any reason, on_close runs once on the connection's I/O thread (it must not block; use it
-// to unsubscribe). While the stream is open and nothing else is written for
+// A streaming body. The session calls on_open once right after the headers went out; the
+// producer keeps the writer and writes whenever it has something, from any thread. When the
+// stream ends for any reason (after on_open), on_close runs once. Both run on the connection's
+// I/O strand, on_open strictly first, and must not block: subscribe and unsubscribe there, and do
+// blocking work (a replay from the database) in the handler before returning the Response, or on
+// a thread of the producer's own. While the stream is open and nothing else is written for
 // `heartbeat_interval`, the session writes `heartbeat` (for SSE a comment line) so proxies keep
 // the connection and a vanished client is noticed. A zero interval disables heartbeats.
 struct StreamBody {

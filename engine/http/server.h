@@ -77,6 +77,7 @@ class Server {
   // Graceful: stops accepting (new connections are refused), closes idle keep-alive connections,
   // ends streams, lets in-flight requests finish and answers them with Connection: close, then
   // after `drain_timeout` closes whatever is left. Waits for running handlers. Idempotent.
+  // REQUIRES: not called from a handler (it waits for the handler threads).
   void Stop();
 
   uint16_t port() const;

@@ -341,6 +341,11 @@ class Session final : public SessionBase {
       out->set(bhttp::field::content_type, response.content_type);
     }
     for (const auto& [name, value] : response.headers) {
+      // Framing is the session's business, not the handler's.
+      if (EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Transfer-Encoding") ||
+          EqualsIgnoreCase(name, "Connection")) {
+        continue;
+      }
       if (SafeHeader(name, value)) {
         out->insert(name, value);
       } else {
@@ -454,20 +459,20 @@ class Session final : public SessionBase {
     if (ec) return AbortStream();
     writer_ = std::make_shared<ChunkWriter>(weak_from_this());
     if (!end_requested_ && !Stopping()) {
+      // On the strand, so on_open strictly precedes on_close.
       opened_ = true;
       if (stream_body_->on_open) {
-        net::post(*state_->workers, [body = stream_body_, writer = writer_, self = Self()] {
-          try {
-            body->on_open(writer);
-          } catch (const std::exception& e) {
-            self->LogError(std::string("stream producer threw: ") + e.what());
-            writer->End();
-          } catch (...) {
-            writer->End();
-          }
-        });
+        try {
+          stream_body_->on_open(writer_);
+        } catch (const std::exception& e) {
+          LogError(std::string("stream producer threw: ") + e.what());
+          end_requested_ = true;
+        } catch (...) {
+          LogError("stream producer threw a non-standard exception");
+          end_requested_ = true;
+        }
       }
-      ArmHeartbeat();
+      if (!end_requested_) ArmHeartbeat();
     } else {
       end_requested_ = true;
     }

@@ -102,6 +102,13 @@ struct Fixture {
       return Response::Json(200, "{\"slow\":true}");
     }, "slow");
     router.Add("GET", "/healthz", [](const Request&) { return Response::Text(200, "ok"); });
+    router.Add("GET", "/v1/headers", [](const Request&) {
+      Response r = Response::Json(200, "{}");
+      r.headers.Set("Content-Length", "999");
+      r.headers.Set("X-Evil", "a\r\nSet-Cookie: stolen=1");
+      r.headers.Set("X-Fine", "yes");
+      return r;
+    }, "headers");
   }
 
   base::Status Start(ServerOptions options = {}) {
@@ -172,6 +179,15 @@ TEST_CASE("Server routes requests and answers JSON 404 and 405 with security hea
   CHECK(r->status == 200);
   CHECK(r->headers.Get("Content-Length") == "17");
   CHECK(r->body.empty());
+
+  // Handlers cannot break the framing or inject header lines.
+  r = c->Roundtrip("GET", "/v1/headers");
+  REQUIRE(r);
+  CHECK(r->body == "{}");
+  CHECK(r->headers.Get("Content-Length") == "2");
+  CHECK(r->headers.Get("X-Fine") == "yes");
+  CHECK_FALSE(r->headers.Has("X-Evil"));
+  CHECK_FALSE(r->headers.Has("Set-Cookie"));
 
   // Still the same connection: keep-alive held through errors.
   r = c->Roundtrip("GET", "/healthz");
