@@ -6,6 +6,7 @@
 #include "engine/api/routes.h"
 #include "engine/api/views.h"
 #include "engine/api/wire.h"
+#include "engine/codec/event_codec.h"
 #include "engine/domain/org_number.h"
 
 namespace tillvaxt::api {
