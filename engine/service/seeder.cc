@@ -205,12 +205,20 @@ class Simulation {
   void TrackLoad(const domain::Case& before, const domain::Event& e) {
     if (e.type == domain::EventType::kClaimed) ++load_[e.actor];
     if (!before.assignee.empty()) {
-      const domain::State* to = config_.workflow.FindState(e.to_state);
+      // The assignee's load drops when the case leaves it or leaves the open states.
+      bool was_open = IsOpen(e.from_state);
       bool leaves = e.type == domain::EventType::kReleased ||
-                    e.type == domain::EventType::kReassigned || (to != nullptr && !to->open);
-      if (leaves) --load_[before.assignee];
+                    e.type == domain::EventType::kReassigned ||
+                    e.type == domain::EventType::kEscalated ||
+                    e.type == domain::EventType::kUnmatched || (was_open && !IsOpen(e.to_state));
+      if (leaves && was_open) --load_[before.assignee];
       if (e.type == domain::EventType::kReassigned) ++load_[e.actor];
     }
+  }
+
+  bool IsOpen(const std::string& state) const {
+    const domain::State* s = config_.workflow.FindState(state);
+    return s != nullptr && s->open;
   }
 
   domain::LoadFn Load() {
