@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 source scripts/deps.sh
 tv_install_missing "${TV_PACKAGES[@]}"
 
+# ccache hits across checkouts in other folders (CI clones afresh).
+export CCACHE_BASEDIR="$PWD"
 echo "==> Building the engine (build/release)"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DTV_BUILD_TESTS=OFF >/dev/null
 cmake --build build/release --target tillvaxt

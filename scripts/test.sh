@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 source scripts/deps.sh
 tv_install_missing "${TV_PACKAGES[@]}" "${TV_TEST_PACKAGES[@]}"
 jobs=$(nproc)
+# ccache hits across checkouts in other folders (CI clones afresh).
+export CCACHE_BASEDIR="$PWD"
 start=$(date +%s)
 
 echo "==> Build and test (build/test, warnings are errors)"
