@@ -16,6 +16,7 @@
 #include "engine/base/status.h"
 #include "engine/domain/case.h"
 #include "engine/domain/config.h"
+#include "engine/domain/offer.h"
 
 namespace tillvaxt::store {
 
@@ -38,7 +39,7 @@ struct CaseFilter {
   std::string involved_actor;  // ever candidate or assignee (an actor's visibility)
   std::string org_number;
   std::string parent_id;
-  std::string q;               // full-text (issue 4); plain substring match until then
+  std::string q;               // full-text: Swedish-stemmed words, all required
   bool open_only = false;      // only states with open = true (needs the open state names)
   std::vector<std::string> open_states;
   int page_size = 50;
@@ -47,6 +48,34 @@ struct CaseFilter {
 
 struct CasePage {
   std::vector<domain::Case> cases;  // newest first (create_time desc, id desc)
+  std::string next_page_token;
+};
+
+// New events for one offer and the offer as it is after them (offers have their own log).
+struct OfferAppend {
+  int64_t expected_version = 0;            // 0 = new offer
+  std::vector<domain::OfferEvent> events;  // seq = expected_version + 1, + 2, ...
+  domain::Offer after;                     // the fold of the whole history including `events`
+};
+
+// Filters of GET /v1/offers and the service's queries. Empty fields do not filter.
+struct OfferFilter {
+  std::string node;             // channelled to this node
+  std::string recipient_actor;  // channelled to this actor
+  std::string actor;            // published by this actor
+  std::string level;            // the publisher's level
+  std::string need;
+  std::string area;
+  std::string state;
+  std::optional<base::Time> active_at;   // PUBLISHED and inside its window at this time
+  std::optional<base::Time> expired_at;  // PUBLISHED with validUntil <= this time
+  std::string q;                         // full-text over title and description
+  int page_size = 50;
+  std::string page_token;
+};
+
+struct OfferPage {
+  std::vector<domain::Offer> offers;  // newest first (create_time desc, id desc)
   std::string next_page_token;
 };
 
@@ -67,8 +96,9 @@ class Store {
   // The case's events by seq; NOT_FOUND when it has none.
   virtual base::Result<std::vector<domain::Event>> GetEvents(const std::string& case_id) = 0;
   // page_size 0 means 50; others are clamped to 1..1000. A page token this store did not
-  // return is INVALID_ARGUMENT (field "pageToken"). `q` matches title or description,
-  // case-insensitively for ASCII letters, with no wildcards of its own.
+  // return is INVALID_ARGUMENT (field "pageToken"). `q` is full-text search over title and
+  // description: every word of `q`, lower-cased and Swedish-stemmed ("finansieringen" ->
+  // "finansiering"), must be a word of the case; a `q` without words matches nothing.
   virtual base::Result<CasePage> ListCases(const CaseFilter& filter) = 0;
 
   // Open cases per assignee and candidate, for routing load. `open_states` are the workflow's
@@ -88,6 +118,40 @@ class Store {
   // number. A case runs under the version it was created with.
   virtual base::Result<int> RegisterWorkflow(const std::string& definition) = 0;
   virtual base::Result<std::vector<std::pair<int, std::string>>> Workflows() = 0;
+
+  // Offers (issue 4): their own event log and projection, in the same database. AppendOffer
+  // refuses with ABORTED when the offer is not at `expected_version` and INVALID_ARGUMENT when
+  // the append is malformed (as Append). GetOffer: NOT_FOUND "offer 'x' not found". ListOffers
+  // pages as ListCases. The defaults answer UNAVAILABLE: a store without offers.
+  virtual base::Status AppendOffer(OfferAppend /*append*/) {
+    return base::Unavailable("this store keeps no offers");
+  }
+  virtual base::Result<domain::Offer> GetOffer(const std::string& /*id*/) {
+    return base::Unavailable("this store keeps no offers");
+  }
+  virtual base::Result<OfferPage> ListOffers(const OfferFilter& /*filter*/) {
+    return base::Unavailable("this store keeps no offers");
+  }
+  virtual base::Result<std::vector<domain::OfferEvent>> OfferEvents(const std::string& /*id*/) {
+    return base::Unavailable("this store keeps no offers");
+  }
+
+  // Flow statistics (issue 5, docs/STATISTICS.md) over the cases the filter selects; the
+  // filter's `now` and `open_states` come from the caller (the service's clock and workflow).
+  // The defaults fold every case from ForEachEvent and compute the reference answers
+  // (projection/stats.h): right for any store, linear in the history; a store overrides them
+  // with incremental aggregates (the SQLite store answers from its statistics index).
+  virtual base::Result<projection::Summary> StatsSummary(const projection::StatsFilter& filter);
+  virtual base::Result<std::vector<projection::FlowLink>> StatsFlow(
+      const projection::StatsFilter& filter);
+  virtual base::Result<std::vector<projection::TimePoint>> StatsTimeSeries(
+      const projection::StatsFilter& filter, projection::Bucket bucket,
+      projection::Metric metric);
+  // Every case the filter selects, oldest first (create time, then id), until `fn` returns
+  // false; for the CSV export, which streams them.
+  virtual base::Status ForEachCaseRow(
+      const projection::StatsFilter& filter,
+      const std::function<bool(const projection::CaseFacts&)>& fn);
 
   // Users (issue 3 adds sessions): username -> record, stored as opaque bytes by the caller.
   // (Declared later by the auth layer's needs.)

@@ -6,6 +6,8 @@
 
 #include "engine/base/time.h"
 #include "engine/codec/event_codec.h"
+#include "engine/store/sqlite/offer_tables.h"
+#include "engine/store/sqlite/text_search.h"
 
 namespace tillvaxt::store::sqlite {
 namespace {
@@ -121,10 +123,17 @@ base::Status MigrateTo2(Connection& db) {
   return db.Exec(kVersion2Indexes, kOp);
 }
 
+// Offers (offer_tables.h) and the Swedish full-text tables (text_search.h), which index the
+// existing cases.
+base::Status MigrateToOffers(Connection& db) {
+  TV_RETURN_IF_ERROR(CreateOfferTables(db));
+  return CreateSearchTables(db);
+}
+
 using Step = base::Status (*)(Connection&);
 // steps[i] brings the schema from version i to i + 1.
 const std::vector<Step>& Steps() {
-  static const std::vector<Step> steps = {MigrateTo1, MigrateTo2};
+  static const std::vector<Step> steps = {MigrateTo1, MigrateTo2, MigrateToOffers};
   return steps;
 }
 
@@ -137,7 +146,7 @@ base::Result<int> ReadSchemaVersion(Connection& db) {
 }
 
 base::Status Migrate(Connection& db, int target) {
-  static_assert(kSchemaVersion == 2, "add the step to Steps()");
+  static_assert(kSchemaVersion == 3, "add the step to Steps()");
   base::Result<int> version = ReadSchemaVersion(db);
   if (!version.ok()) return version.status();
   if (*version > kSchemaVersion) {

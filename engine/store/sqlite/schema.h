@@ -6,6 +6,8 @@
 //   1  events, cases (+ candidates, involved actors, needs, areas), workflows, filter indexes.
 //   2  cases.highest_level and cases.deadline (the SLA scheduler's and statistics' columns),
 //      backfilled from the case bodies, with their indexes.
+//   3  offers: offer_events, offers, offer_recipients, offer_needs, offer_areas; the Swedish
+//      full-text tables case_search (filled from the existing cases) and offer_search.
 //
 // Thread-safety: call on a connection no other thread uses, before the store starts.
 #pragma once
@@ -15,7 +17,9 @@
 
 namespace tillvaxt::store::sqlite {
 
-inline constexpr int kSchemaVersion = 2;
+// The version whose step creates the offer and full-text search tables.
+inline constexpr int kOffersSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 3;
 
 base::Result<int> ReadSchemaVersion(Connection& db);
 

@@ -17,7 +17,9 @@
 #include "engine/codec/event_codec.h"
 #include "engine/domain/decider.h"
 #include "engine/store/sqlite/db.h"
+#include "engine/store/sqlite/offer_tables.h"
 #include "engine/store/sqlite/schema.h"
+#include "engine/store/sqlite/text_search.h"
 
 namespace tillvaxt::store::sqlite {
 namespace {
@@ -72,17 +74,6 @@ bool DecodePageToken(const std::string& token, int64_t* create_ms, std::string* 
   if (ec != std::errc() || ptr != end) return false;
   *id = raw.substr(comma + 1);
   return true;
-}
-
-// LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped by '\'.
-std::string ContainsPattern(const std::string& text) {
-  std::string out = "%";
-  for (char ch : text) {
-    if (ch == '%' || ch == '_' || ch == '\\') out.push_back('\\');
-    out.push_back(ch);
-  }
-  out.push_back('%');
-  return out;
 }
 
 std::string Placeholders(int first, size_t count) {
@@ -195,7 +186,8 @@ Status WriteProjection(Connection& db, const domain::Case& c, bool existing) {
       db, "INSERT OR IGNORE INTO case_needs (case_id, need) VALUES (?1, ?2)", c.id, c.needs, op));
   TV_RETURN_IF_ERROR(InsertActors(
       db, "INSERT OR IGNORE INTO case_areas (case_id, area) VALUES (?1, ?2)", c.id, c.areas, op));
-  return Status::Ok();
+  // The Swedish full-text row of the case, in the same transaction (text_search.h).
+  return IndexCaseText(db, c.id, c.title, c.description);
 }
 
 // One case's events and projection, inside the caller's savepoint.
@@ -245,7 +237,7 @@ Status WriteAppend(Connection& db, const CaseAppend& a) {
 Status DeleteProjections(Connection& db) {
   return db.Exec(
       "DELETE FROM case_candidates; DELETE FROM case_involved; DELETE FROM case_needs; "
-      "DELETE FROM case_areas; DELETE FROM cases;",
+      "DELETE FROM case_areas; DELETE FROM case_search; DELETE FROM cases;",
       "rebuild: deleting the projections");
 }
 
@@ -300,6 +292,7 @@ Status RebuildProjections(Connection& db, const std::function<void(int64_t, int6
     if (progress) progress(done, *total);
   }
   TV_RETURN_IF_ERROR(flush());
+  TV_RETURN_IF_ERROR(RebuildOfferProjections(db));
   if (progress && done == 0) progress(0, 0);
   return Status::Ok();
 }
@@ -611,9 +604,11 @@ base::Result<CasePage> SqliteStore::ListCases(const CaseFilter& f) {
   member("case_candidates", "actor", f.candidate);
   member("case_involved", "actor", f.involved_actor);
   if (!f.q.empty()) {
-    const std::string p = param(ContainsPattern(f.q));
-    sql += " AND (c.title LIKE " + p + " ESCAPE '\\' OR c.description LIKE " + p +
-           " ESCAPE '\\')";
+    // Swedish full-text search (text_search.h); a query without words matches nothing.
+    const std::string match = SearchQuery(f.q);
+    if (match.empty()) return CasePage{};
+    sql += " AND c.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH " +
+           param(match) + ")";
   }
   if (f.open_only) {
     const int first = static_cast<int>(params.size()) + 1;
@@ -814,6 +809,28 @@ base::Result<std::string> SqliteStore::IntegrityCheck() {
     out += stmt->Text(0);
   }
   return out;
+}
+
+// --- Offers (offer_tables.h): writes through the single writer, reads on a leased reader. ---
+
+base::Status SqliteStore::AppendOffer(OfferAppend append) {
+  TV_RETURN_IF_ERROR(ValidateOfferAppend(append));
+  return state_->Submit([&append](Connection& db) { return WriteOfferAppend(db, append); });
+}
+
+base::Result<domain::Offer> SqliteStore::GetOffer(const std::string& id) {
+  State::Lease db(*state_);
+  return ReadOffer(*db, id);
+}
+
+base::Result<OfferPage> SqliteStore::ListOffers(const OfferFilter& filter) {
+  State::Lease db(*state_);
+  return ReadOffers(*db, filter);
+}
+
+base::Result<std::vector<domain::OfferEvent>> SqliteStore::OfferEvents(const std::string& id) {
+  State::Lease db(*state_);
+  return ReadOfferEvents(*db, id);
 }
 
 }  // namespace tillvaxt::store::sqlite

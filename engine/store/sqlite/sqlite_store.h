@@ -66,6 +66,10 @@ class SqliteStore final : public Store {
   base::Result<int64_t> CountEvents() override;
   base::Result<int> RegisterWorkflow(const std::string& definition) override;
   base::Result<std::vector<std::pair<int, std::string>>> Workflows() override;
+  base::Status AppendOffer(OfferAppend append) override;
+  base::Result<domain::Offer> GetOffer(const std::string& id) override;
+  base::Result<OfferPage> ListOffers(const OfferFilter& filter) override;
+  base::Result<std::vector<domain::OfferEvent>> OfferEvents(const std::string& id) override;
 
   SqliteStats stats() const;
   // The value of PRAGMA `name` (letters and '_' only) on the writer connection, e.g.
