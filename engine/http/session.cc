@@ -360,6 +360,11 @@ class Session final : public SessionBase {
   void Respond(Response response, std::string route) {
     if (closed_) return;
     if (log_.request_id.empty()) log_.request_id = state_->NextRequestId();
+    if (response.status < 200 || response.status > 599) {
+      LogError("handler answered the invalid status " + std::to_string(response.status) +
+               " (request " + log_.request_id + ")");
+      response = JsonError(base::Internal("internal error (request " + log_.request_id + ")"));
+    }
     state_->dispatcher->Finish(log_.path, &response);
     response.headers.Set("X-Request-Id", log_.request_id);
     log_.route = std::move(route);

@@ -109,6 +109,7 @@ struct Fixture {
       r.headers.Set("X-Fine", "yes");
       return r;
     }, "headers");
+    router.Add("GET", "/v1/bad-status", [](const Request&) { return Response::Json(1000, "{}"); });
   }
 
   base::Status Start(ServerOptions options = {}) {
@@ -188,6 +189,11 @@ TEST_CASE("Server routes requests and answers JSON 404 and 405 with security hea
   CHECK(r->headers.Get("X-Fine") == "yes");
   CHECK_FALSE(r->headers.Has("X-Evil"));
   CHECK_FALSE(r->headers.Has("Set-Cookie"));
+
+  r = c->Roundtrip("GET", "/v1/bad-status");
+  REQUIRE(r);
+  CHECK(r->status == 500);
+  CHECK(ErrorStatus(r->body) == "INTERNAL");
 
   // Still the same connection: keep-alive held through errors.
   r = c->Roundtrip("GET", "/healthz");
