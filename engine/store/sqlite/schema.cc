@@ -6,6 +6,7 @@
 
 #include "engine/base/time.h"
 #include "engine/codec/event_codec.h"
+#include "engine/store/sqlite/stats_tables.h"
 #include "engine/store/sqlite/offer_tables.h"
 #include "engine/store/sqlite/text_search.h"
 
@@ -133,7 +134,8 @@ base::Status MigrateToOffers(Connection& db) {
 using Step = base::Status (*)(Connection&);
 // steps[i] brings the schema from version i to i + 1.
 const std::vector<Step>& Steps() {
-  static const std::vector<Step> steps = {MigrateTo1, MigrateTo2, MigrateToOffers};
+  static const std::vector<Step> steps = {MigrateTo1, MigrateTo2, MigrateToOffers,
+                                                MigrateToStats};
   return steps;
 }
 
@@ -146,7 +148,7 @@ base::Result<int> ReadSchemaVersion(Connection& db) {
 }
 
 base::Status Migrate(Connection& db, int target) {
-  static_assert(kSchemaVersion == 3, "add the step to Steps()");
+  static_assert(kSchemaVersion == 4, "add the step to Steps()");
   base::Result<int> version = ReadSchemaVersion(db);
   if (!version.ok()) return version.status();
   if (*version > kSchemaVersion) {

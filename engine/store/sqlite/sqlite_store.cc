@@ -19,6 +19,7 @@
 #include "engine/store/sqlite/db.h"
 #include "engine/store/sqlite/offer_tables.h"
 #include "engine/store/sqlite/schema.h"
+#include "engine/store/sqlite/stats_tables.h"
 #include "engine/store/sqlite/text_search.h"
 
 namespace tillvaxt::store::sqlite {
@@ -318,6 +319,7 @@ struct SqliteStore::State {
   std::atomic<int64_t> failed_commits{0};
   std::atomic<int64_t> largest_batch{0};
   std::atomic<int64_t> wal_frames{0};
+  std::unique_ptr<StatsTables> stats;  // the statistics index (after the migration)
 
   // A reader connection for the life of the lease; returned to the pool after.
   class Lease {
@@ -516,6 +518,10 @@ base::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions
     state->free_readers.push_back(std::move(reader).value());
   }
 
+  base::Result<std::unique_ptr<StatsTables>> stats = StatsTables::Open(options.path, options.vfs);
+  if (!stats.ok()) return Status(stats.status().code(), stats.status().message() + where);
+  state->stats = std::move(stats).value();
+
   try {
     State* s = state.get();
     state->writer_thread = std::thread([s] { s->WriterLoop(); });
@@ -528,10 +534,17 @@ base::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions
 base::Status SqliteStore::Append(std::vector<CaseAppend> appends) {
   if (appends.empty()) return base::Status::Ok();
   for (const CaseAppend& a : appends) TV_RETURN_IF_ERROR(ValidateAppend(a));
-  return state_->Submit([&appends](Connection& db) -> Status {
-    for (const CaseAppend& a : appends) TV_RETURN_IF_ERROR(WriteAppend(db, a));
+  std::vector<StatsUpdate> stats_updates;  // the facts rows, for the index once committed
+  Status st = state_->Submit([&appends, &stats_updates](Connection& db) -> Status {
+    stats_updates.clear();
+    for (const CaseAppend& a : appends) {
+      TV_RETURN_IF_ERROR(WriteAppend(db, a));
+      TV_RETURN_IF_ERROR(WriteCaseFacts(db, a, &stats_updates));
+    }
     return Status::Ok();
   });
+  if (st.ok()) state_->stats->Apply(stats_updates);
+  return st;
 }
 
 base::Result<domain::Case> SqliteStore::GetCase(const std::string& id) {
@@ -707,8 +720,35 @@ base::Status SqliteStore::ForEachEvent(const std::function<void(const domain::Ev
 }
 
 base::Status SqliteStore::Rebuild(const std::function<void(int64_t, int64_t)>& progress) {
-  return state_->Submit(
-      [&progress](Connection& db) { return RebuildProjections(db, progress); }, true);
+  Status st = state_->Submit(
+      [&progress](Connection& db) -> Status {
+        TV_RETURN_IF_ERROR(RebuildProjections(db, progress));
+        return RebuildCaseFacts(db);
+      },
+      true);
+  if (!st.ok()) return st;
+  return state_->stats->Reload();
+}
+
+base::Result<projection::Summary> SqliteStore::StatsSummary(
+    const projection::StatsFilter& filter) {
+  return state_->stats->Summary(filter);
+}
+
+base::Result<std::vector<projection::FlowLink>> SqliteStore::StatsFlow(
+    const projection::StatsFilter& filter) {
+  return state_->stats->Flow(filter);
+}
+
+base::Result<std::vector<projection::TimePoint>> SqliteStore::StatsTimeSeries(
+    const projection::StatsFilter& filter, projection::Bucket bucket, projection::Metric metric) {
+  return state_->stats->TimeSeries(filter, bucket, metric);
+}
+
+base::Status SqliteStore::ForEachCaseRow(
+    const projection::StatsFilter& filter,
+    const std::function<bool(const projection::CaseFacts&)>& fn) {
+  return state_->stats->ForEachCaseRow(filter, fn);
 }
 
 base::Result<int64_t> SqliteStore::CountCases() {

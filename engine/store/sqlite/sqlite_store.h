@@ -71,6 +71,17 @@ class SqliteStore final : public Store {
   base::Result<OfferPage> ListOffers(const OfferFilter& filter) override;
   base::Result<std::vector<domain::OfferEvent>> OfferEvents(const std::string& id) override;
 
+  // Statistics from the in-memory index over case_facts (sqlite/stats_tables.h).
+  base::Result<projection::Summary> StatsSummary(const projection::StatsFilter& filter) override;
+  base::Result<std::vector<projection::FlowLink>> StatsFlow(
+      const projection::StatsFilter& filter) override;
+  base::Result<std::vector<projection::TimePoint>> StatsTimeSeries(
+      const projection::StatsFilter& filter, projection::Bucket bucket,
+      projection::Metric metric) override;
+  base::Status ForEachCaseRow(
+      const projection::StatsFilter& filter,
+      const std::function<bool(const projection::CaseFacts&)>& fn) override;
+
   SqliteStats stats() const;
   // The value of PRAGMA `name` (letters and '_' only) on the writer connection, e.g.
   // "journal_mode" -> "wal", "synchronous" -> "2" (FULL). For diagnostics and tests.
