@@ -1,0 +1,659 @@
+#include "engine/service/notifications.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+#include <utility>
+
+namespace tillvaxt::service {
+namespace {
+
+using domain::EventType;
+using store::UserRecord;
+
+// ---- JSON, HTML and words -----------------------------------------------------------------
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->push_back('"');
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\n': *out += "\\n"; break;
+      case '\r': *out += "\\r"; break;
+      case '\t': *out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          *out += buf;
+        } else {
+          out->push_back(ch);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+std::string Json(std::string_view s) {
+  std::string out;
+  AppendJsonString(&out, s);
+  return out;
+}
+
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// "lokal", "regional", ... for "<x> nivå"; unknown levels as they are.
+std::string LevelWord(const std::string& level) {
+  if (level == "LOCAL") return "lokal";
+  if (level == "REGIONAL") return "regional";
+  if (level == "NATIONAL") return "nationell";
+  if (level == "INTERNATIONAL") return "internationell";
+  return level;
+}
+
+std::string OutcomeWord(const std::string& kind) {
+  static const std::map<std::string, std::string> kWords = {
+      {"SOLUTION", "Lösning"},          {"NETWORK", "Nätverk"},
+      {"COLLABORATION", "Samarbete"},   {"NEW_PROJECT", "Nytt projekt"},
+      {"FINANCING", "Finansiering"},    {"REFERRAL", "Hänvisning"},
+      {"NO_ACTION", "Ingen åtgärd"}};
+  auto it = kWords.find(kind);
+  return it == kWords.end() ? kind : it->second;
+}
+
+std::string ReasonWord(const std::string& reason) {
+  if (reason == "SLA") return "tidsgränsen för att ta ärendet passerades";
+  if (reason == "ALL_DECLINED") return "alla kandidater avböjde";
+  if (reason == "NO_CANDIDATES") return "inga kandidater på nivån";
+  return reason;
+}
+
+std::string NodeName(const domain::Config& config, const std::string& id) {
+  for (const auto& n : config.nodes) {
+    if (n.id == id) return n.name;
+  }
+  return id;
+}
+
+std::string ActorName(const domain::Config& config, const std::string& id) {
+  const domain::Actor* a = config.FindActor(id);
+  return a ? a->name : id;
+}
+
+std::string NeedNames(const domain::Config& config, const std::vector<std::string>& ids) {
+  std::string out;
+  for (const auto& id : ids) {
+    std::string name = id;
+    for (const auto& n : config.needs) {
+      if (n.id == id) name = n.name;
+    }
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+std::string Date(base::Time t) { return base::FormatRfc3339(t).substr(0, 10); }
+
+// ---- Message layout: one draft renders to plain text and HTML alike ----------------------
+
+struct Section {
+  std::string heading;
+  std::vector<std::string> paragraphs;
+  std::vector<std::string> items;
+};
+
+struct Draft {
+  std::string subject;
+  std::vector<Section> sections;
+  std::string link;  // full URL or empty
+  std::string link_text;
+};
+
+constexpr char kFooter[] =
+    "Det här är ett automatiskt meddelande från Tillväxt, Region Sörmlands arbetsflöde för "
+    "Team Tillväxt. Vill du hellre få en sammanfattning i veckan? Be din administratör slå på "
+    "veckosammanfattning.";
+
+void Render(const Draft& d, Notification* n) {
+  n->subject = d.subject;
+  std::string text = "Hej!\n\n";
+  std::string html =
+      "<!DOCTYPE html>\n<html lang=\"sv\"><head><meta charset=\"utf-8\"><title>" +
+      HtmlEscape(d.subject) + "</title></head>\n<body style=\"font-family:sans-serif\">\n<p>Hej!</p>\n";
+  for (const Section& s : d.sections) {
+    if (!s.heading.empty()) {
+      text += s.heading + "\n" + std::string(std::min<size_t>(s.heading.size(), 60), '-') + "\n";
+      html += "<h2>" + HtmlEscape(s.heading) + "</h2>\n";
+    }
+    for (const auto& p : s.paragraphs) {
+      text += p + "\n\n";
+      html += "<p>" + HtmlEscape(p) + "</p>\n";
+    }
+    if (!s.items.empty()) {
+      html += "<ul>\n";
+      for (const auto& item : s.items) {
+        text += "- " + item + "\n";
+        html += "<li>" + HtmlEscape(item) + "</li>\n";
+      }
+      html += "</ul>\n";
+      text += "\n";
+    }
+  }
+  if (!d.link.empty()) {
+    text += d.link_text + ": " + d.link + "\n\n";
+    html += "<p><a href=\"" + HtmlEscape(d.link) + "\">" + HtmlEscape(d.link_text) + "</a></p>\n";
+  }
+  text += "-- \n" + std::string(kFooter) + "\n";
+  html += "<hr><p style=\"color:#555;font-size:small\">" + HtmlEscape(kFooter) + "</p>\n</body></html>\n";
+  n->text = std::move(text);
+  n->html = std::move(html);
+}
+
+std::string EventJson(const domain::Event& e) {
+  std::string j = "{\"type\":" + Json(domain::EventTypeName(e.type)) +
+                  ",\"caseId\":" + Json(e.case_id) + ",\"seq\":" + std::to_string(e.seq) +
+                  ",\"action\":" + Json(e.action) + ",\"time\":" + Json(base::FormatRfc3339(e.time)) +
+                  ",\"user\":" + Json(e.user) + ",\"fromState\":" + Json(e.from_state) +
+                  ",\"toState\":" + Json(e.to_state) + ",\"level\":" + Json(e.level) +
+                  ",\"fromLevel\":" + Json(e.from_level) + ",\"reason\":" + Json(e.reason) +
+                  ",\"actor\":" + Json(e.actor) + ",\"candidates\":[";
+  for (size_t i = 0; i < e.matches.size(); ++i) {
+    if (i) j += ",";
+    j += Json(e.matches[i].actor);
+  }
+  j += "]}";
+  return j;
+}
+
+bool WantsEventMail(const UserRecord& u, const std::string& cause_user) {
+  return !u.disabled && !u.digest && u.username != cause_user;
+}
+
+Recipient ToRecipient(const UserRecord& u) { return {u.username, u.email, u.display_name}; }
+
+std::vector<Recipient> ActorUsers(const std::vector<UserRecord>& users, const std::string& actor,
+                                  const std::string& cause_user) {
+  std::vector<Recipient> out;
+  for (const auto& u : users) {
+    if (u.role == domain::Role::kActor && u.actor == actor && WantsEventMail(u, cause_user)) {
+      out.push_back(ToRecipient(u));
+    }
+  }
+  return out;
+}
+
+std::vector<Recipient> NodeCoordinators(const std::vector<UserRecord>& users,
+                                        const std::string& node, const std::string& cause_user) {
+  std::vector<Recipient> out;
+  for (const auto& u : users) {
+    if (u.role == domain::Role::kCoordinator && u.node == node && WantsEventMail(u, cause_user)) {
+      out.push_back(ToRecipient(u));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---- Notification --------------------------------------------------------------------------
+
+std::string Notification::ToJson() const {
+  std::string j = "{\"id\":" + Json(id) + ",\"type\":" + Json(type) + ",\"to\":[";
+  for (size_t i = 0; i < to.size(); ++i) {
+    if (i) j += ",";
+    j += "{\"username\":" + Json(to[i].username) + ",\"email\":" + Json(to[i].email) +
+         ",\"displayName\":" + Json(to[i].display_name) + "}";
+  }
+  j += "],\"subject\":" + Json(subject) + ",\"text\":" + Json(text) + ",\"html\":" + Json(html) +
+       ",\"caseId\":" + Json(case_id) + ",\"event\":" + (event_json.empty() ? "{}" : event_json) +
+       "}";
+  return j;
+}
+
+// ---- FileDigestState -----------------------------------------------------------------------
+
+FileDigestState::FileDigestState(std::string path) : path_(std::move(path)) {}
+
+void FileDigestState::LoadLocked() {
+  if (loaded_) return;
+  loaded_ = true;
+  std::ifstream in(path_);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto tab = line.find('\t');
+    if (tab == std::string::npos) continue;
+    try {
+      last_[line.substr(0, tab)] = base::FromUnixMillis(std::stoll(line.substr(tab + 1)));
+    } catch (const std::exception&) {
+      // A damaged line only means that user may get this week's digest again.
+    }
+  }
+}
+
+std::optional<base::Time> FileDigestState::LastDigest(const std::string& username) {
+  std::lock_guard lock(mu_);
+  LoadLocked();
+  auto it = last_.find(username);
+  if (it == last_.end()) return std::nullopt;
+  return it->second;
+}
+
+base::Status FileDigestState::SetLastDigest(const std::string& username, base::Time time) {
+  std::lock_guard lock(mu_);
+  LoadLocked();
+  last_[username] = time;
+  std::string tmp = path_ + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    for (const auto& [user, t] : last_) out << user << '\t' << base::ToUnixMillis(t) << '\n';
+    out.flush();
+    if (!out) return base::Unavailable("cannot write digest state " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path_, ec);
+  if (ec) return base::Unavailable("cannot replace digest state " + path_ + ": " + ec.message());
+  return base::Status::Ok();
+}
+
+// ---- NotificationService -------------------------------------------------------------------
+
+base::Time DigestBoundary(base::Time now) {
+  using namespace std::chrono;
+  auto day = floor<days>(now);
+  auto since_monday = (weekday(day) - Monday).count();  // 0..6
+  base::Time boundary = time_point_cast<base::Millis>(day - days(since_monday) + hours(6));
+  if (boundary > now) boundary -= days(7);
+  return boundary;
+}
+
+NotificationService::NotificationService(const domain::Config& config, store::Store& store,
+                                         store::UserStore& users, const base::Clock& clock,
+                                         NotificationSink& sink, DigestState& digest_state,
+                                         NotificationOptions options)
+    : config_(config),
+      store_(store),
+      users_(users),
+      clock_(clock),
+      sink_(sink),
+      digest_state_(digest_state),
+      options_(std::move(options)) {}
+
+NotificationService::~NotificationService() { Stop(); }
+
+void NotificationService::OnCommitted(const std::vector<domain::Event>& events) {
+  bool relevant = std::any_of(events.begin(), events.end(), [](const domain::Event& e) {
+    return e.type == EventType::kRouted || e.type == EventType::kClaimed ||
+           e.type == EventType::kEscalated || e.type == EventType::kResolved;
+  });
+  if (!relevant) return;
+  {
+    std::lock_guard lock(mu_);
+    if (pending_events_ + events.size() > options_.max_pending_events) {
+      dropped_events_ += static_cast<int64_t>(events.size());
+      return;
+    }
+    pending_.push_back(events);
+    pending_events_ += events.size();
+  }
+  cv_.notify_one();
+}
+
+void NotificationService::ProcessPending() {
+  std::lock_guard route_lock(route_mu_);
+  while (true) {
+    std::vector<domain::Event> batch;
+    {
+      std::lock_guard lock(mu_);
+      if (pending_.empty()) return;
+      batch = std::move(pending_.front());
+      pending_.pop_front();
+      pending_events_ -= batch.size();
+    }
+    Route(batch);
+  }
+}
+
+void NotificationService::Route(const std::vector<domain::Event>& events) {
+  auto users = users_.ListUsers();
+  if (!users.ok()) {
+    std::lock_guard lock(mu_);
+    ++routing_errors_;
+    return;
+  }
+  std::unordered_map<std::string, domain::Case> cases;
+  for (const domain::Event& e : events) {
+    if (e.type != EventType::kRouted && e.type != EventType::kClaimed &&
+        e.type != EventType::kEscalated && e.type != EventType::kResolved) {
+      continue;
+    }
+    auto it = cases.find(e.case_id);
+    if (it == cases.end()) {
+      auto c = store_.GetCase(e.case_id);
+      if (!c.ok()) {
+        std::lock_guard lock(mu_);
+        ++routing_errors_;
+        continue;
+      }
+      it = cases.emplace(e.case_id, std::move(*c)).first;
+    }
+    RouteEvent(e, it->second, *users);
+  }
+}
+
+void NotificationService::RouteEvent(const domain::Event& e, const domain::Case& c,
+                                     const std::vector<UserRecord>& users) {
+  std::string link = options_.base_url.empty() ? "" : options_.base_url + "/cases/" + c.id;
+  auto base = [&](const std::string& type) {
+    Notification n;
+    n.id = c.id + "-" + std::to_string(e.seq);
+    n.type = type;
+    n.case_id = c.id;
+    n.event_json = EventJson(e);
+    return n;
+  };
+  switch (e.type) {
+    case EventType::kRouted: {
+      for (const domain::Match& m : e.matches) {
+        Notification n = base("CASE_ROUTED");
+        n.id += "-" + m.actor;
+        n.to = ActorUsers(users, m.actor, e.user);
+        if (n.to.empty()) continue;
+        std::string actor = ActorName(config_, m.actor);
+        Draft d;
+        d.subject = "Nytt ärende för " + actor + ": " + c.title;
+        Section s;
+        s.paragraphs.push_back("Ärendet ”" + c.title + "” har matchats mot " + actor + " på " +
+                               LevelWord(e.level) + " nivå. Ni är en av " +
+                               std::to_string(e.matches.size()) + " föreslagna aktörer.");
+        if (!c.needs.empty()) s.paragraphs.push_back("Behov: " + NeedNames(config_, c.needs) + ".");
+        if (config_.reveal_to_candidates && !c.company.name.empty()) {
+          s.paragraphs.push_back("Företag: " + c.company.name +
+                                 (c.company.municipality.empty() ? "" : " (" + c.company.municipality + ")") + ".");
+        }
+        s.paragraphs.push_back("Ta ärendet eller avböj det i Tillväxt, så går det vidare utan dröjsmål.");
+        d.sections.push_back(std::move(s));
+        d.link = link;
+        d.link_text = "Öppna ärendet";
+        Render(d, &n);
+        Emit(std::move(n));
+      }
+      break;
+    }
+    case EventType::kClaimed:
+    case EventType::kEscalated:
+    case EventType::kResolved: {
+      Notification n = base(e.type == EventType::kClaimed     ? "CASE_CLAIMED"
+                            : e.type == EventType::kEscalated ? "CASE_ESCALATED"
+                                                              : "CASE_RESOLVED");
+      n.to = NodeCoordinators(users, c.node, e.user);
+      if (n.to.empty()) return;
+      Draft d;
+      Section s;
+      std::string node = NodeName(config_, c.node);
+      if (e.type == EventType::kClaimed) {
+        std::string actor = ActorName(config_, e.actor);
+        d.subject = actor + " har tagit ärendet ”" + c.title + "”";
+        s.paragraphs.push_back(actor + " har tagit ärendet ”" + c.title + "” från " + node +
+                               " och kontaktar företaget.");
+      } else if (e.type == EventType::kEscalated) {
+        d.subject = "Ärendet ”" + c.title + "” har eskalerats till " + LevelWord(e.level) + " nivå";
+        s.paragraphs.push_back("Ärendet ”" + c.title + "” från " + node + " har gått upp från " +
+                               LevelWord(e.from_level) + " till " + LevelWord(e.level) + " nivå.");
+        if (!e.reason.empty()) s.paragraphs.push_back("Orsak: " + ReasonWord(e.reason) + ".");
+      } else {
+        d.subject = "Ärendet ”" + c.title + "” är löst";
+        std::string who = c.assignee.empty() ? "" : " av " + ActorName(config_, c.assignee);
+        s.paragraphs.push_back("Ärendet ”" + c.title + "” från " + node + " har lösts" + who + ".");
+        if (!e.outcome.kind.empty()) s.paragraphs.push_back("Utfall: " + OutcomeWord(e.outcome.kind) + ".");
+        if (!e.outcome.note.empty()) s.paragraphs.push_back("Anteckning: " + e.outcome.note);
+        s.paragraphs.push_back("Stäng ärendet när företaget har bekräftat resultatet.");
+      }
+      d.sections.push_back(std::move(s));
+      d.link = link;
+      d.link_text = "Öppna ärendet";
+      Render(d, &n);
+      Emit(std::move(n));
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void NotificationService::Emit(Notification n) {
+  sink_.Send(n);
+  std::lock_guard lock(mu_);
+  ++sent_;
+}
+
+base::Result<int> NotificationService::NotifyOfferRecipients(const OfferNotice& offer) {
+  auto users = users_.ListUsers();
+  if (!users.ok()) return users.status();
+  std::vector<Recipient> to;
+  std::set<std::string> seen;
+  auto add = [&](std::vector<Recipient> rs) {
+    for (auto& r : rs) {
+      if (seen.insert(r.username).second) to.push_back(std::move(r));
+    }
+  };
+  for (const auto& actor : offer.actors) {
+    if (actor != offer.publisher_actor) add(ActorUsers(*users, actor, offer.publisher_user));
+  }
+  for (const auto& node : offer.nodes) add(NodeCoordinators(*users, node, offer.publisher_user));
+  if (to.empty()) return 0;
+  Notification n;
+  n.id = "offer-" + offer.offer_id;
+  n.type = "OFFER_RECEIVED";
+  n.to = std::move(to);
+  n.event_json = "{\"type\":\"OFFER_PUBLISHED\",\"offerId\":" + Json(offer.offer_id) +
+                 ",\"kind\":" + Json(offer.kind) + ",\"publisher\":" + Json(offer.publisher_actor) + "}";
+  Draft d;
+  std::string publisher = ActorName(config_, offer.publisher_actor);
+  d.subject = "Nytt erbjudande från " + publisher + ": " + offer.title;
+  Section s;
+  s.paragraphs.push_back(publisher + " har publicerat erbjudandet ”" + offer.title +
+                         "”, och det har nått er.");
+  if (offer.valid_until) s.paragraphs.push_back("Gäller till och med " + Date(*offer.valid_until) + ".");
+  s.paragraphs.push_back("Se vilka av era öppna ärenden det passar i inkorgen för erbjudanden.");
+  d.sections.push_back(std::move(s));
+  if (!options_.base_url.empty()) {
+    d.link = options_.base_url + "/offers/" + offer.offer_id;
+    d.link_text = "Öppna erbjudandet";
+  }
+  Render(d, &n);
+  Emit(std::move(n));
+  return 1;
+}
+
+// ---- The weekly digest ---------------------------------------------------------------------
+
+base::Result<int> NotificationService::RunDigest(base::Time now) {
+  base::Time end = DigestBoundary(now);
+  base::Time begin = end - std::chrono::days(7);
+  auto users = users_.ListUsers();
+  if (!users.ok()) return users.status();
+  std::vector<const UserRecord*> due;
+  for (const auto& u : *users) {
+    if (!u.digest || u.disabled) continue;
+    if (u.role != domain::Role::kCoordinator && u.role != domain::Role::kActor &&
+        u.role != domain::Role::kManager) {
+      continue;
+    }
+    auto last = digest_state_.LastDigest(u.username);
+    if (last && *last >= end) continue;
+    due.push_back(&u);
+  }
+  if (due.empty()) return 0;
+
+  // The week's events, and the cases they belong to (for node, title, assignee).
+  std::vector<domain::Event> week;
+  auto st = store_.ForEachEvent([&](const domain::Event& e) {
+    if (e.time >= begin && e.time < end) week.push_back(e);
+  });
+  if (!st.ok()) return st;
+  std::sort(week.begin(), week.end(), [](const domain::Event& a, const domain::Event& b) {
+    return std::tie(a.time, a.case_id, a.seq) < std::tie(b.time, b.case_id, b.seq);
+  });
+  std::unordered_map<std::string, domain::Case> cases;
+  for (const auto& e : week) {
+    if (cases.count(e.case_id)) continue;
+    auto c = store_.GetCase(e.case_id);
+    if (c.ok()) cases.emplace(e.case_id, std::move(*c));
+  }
+  auto title = [&](const std::string& id) {
+    auto it = cases.find(id);
+    return it == cases.end() ? id : "”" + it->second.title + "”";
+  };
+  auto node_of = [&](const std::string& id) {
+    auto it = cases.find(id);
+    return it == cases.end() ? std::string() : it->second.node;
+  };
+  auto count = [&](EventType type, const std::string& node) {
+    return std::count_if(week.begin(), week.end(), [&](const domain::Event& e) {
+      return e.type == type && (node.empty() || node_of(e.case_id) == node);
+    });
+  };
+  std::string period = Date(begin) + "–" + Date(end - std::chrono::days(1));
+
+  int sent = 0;
+  for (const UserRecord* u : due) {
+    Draft d;
+    d.subject = "Veckans nyheter i Tillväxt, " + period;
+    Section intro;
+    intro.paragraphs.push_back("Här är veckans sammanfattning för " + period + ".");
+    d.sections.push_back(std::move(intro));
+    if (u->role == domain::Role::kCoordinator) {
+      Section s;
+      s.heading = "Nytt för min nod: " + NodeName(config_, u->node);
+      for (const auto& e : week) {
+        if (node_of(e.case_id) != u->node) continue;
+        if (e.type == EventType::kCreated) s.items.push_back("Nytt ärende: " + title(e.case_id));
+        if (e.type == EventType::kClaimed)
+          s.items.push_back("Taget av " + ActorName(config_, e.actor) + ": " + title(e.case_id));
+        if (e.type == EventType::kEscalated)
+          s.items.push_back("Eskalerat till " + LevelWord(e.level) + " nivå: " + title(e.case_id));
+        if (e.type == EventType::kResolved) s.items.push_back("Löst: " + title(e.case_id));
+      }
+      if (s.items.empty()) s.paragraphs.push_back("Inget nytt för noden den här veckan.");
+      d.sections.push_back(std::move(s));
+    } else if (u->role == domain::Role::kActor) {
+      Section s;
+      s.heading = "Nytt för min organisation: " + ActorName(config_, u->actor);
+      for (const auto& e : week) {
+        if (e.type == EventType::kRouted &&
+            std::any_of(e.matches.begin(), e.matches.end(),
+                        [&](const domain::Match& m) { return m.actor == u->actor; })) {
+          s.items.push_back("Föreslaget för er på " + LevelWord(e.level) + " nivå: " + title(e.case_id));
+        }
+        if (e.type == EventType::kClaimed && e.actor == u->actor)
+          s.items.push_back("Taget av er: " + title(e.case_id));
+        if (e.type == EventType::kResolved && cases.count(e.case_id) &&
+            cases.at(e.case_id).assignee == u->actor) {
+          s.items.push_back("Löst av er: " + title(e.case_id));
+        }
+      }
+      if (s.items.empty()) s.paragraphs.push_back("Inget nytt för er organisation den här veckan.");
+      d.sections.push_back(std::move(s));
+    } else {
+      Section s;
+      s.heading = "Nyckeltal för veckan";
+      s.items.push_back("Nya ärenden: " + std::to_string(count(EventType::kCreated, "")));
+      s.items.push_back("Tagna: " + std::to_string(count(EventType::kClaimed, "")));
+      s.items.push_back("Lösta: " + std::to_string(count(EventType::kResolved, "")));
+      s.items.push_back("Eskalerade: " + std::to_string(count(EventType::kEscalated, "")));
+      for (const auto& node : config_.nodes) {
+        s.paragraphs.push_back(node.name + ": " + std::to_string(count(EventType::kCreated, node.id)) +
+                               " nya, " + std::to_string(count(EventType::kResolved, node.id)) +
+                               " lösta.");
+      }
+      d.sections.push_back(std::move(s));
+    }
+    if (!options_.base_url.empty()) {
+      d.link = options_.base_url + "/";
+      d.link_text = "Öppna Tillväxt";
+    }
+    Notification n;
+    n.id = "digest-" + u->username + "-" + Date(end);
+    n.type = "DIGEST";
+    n.to = {ToRecipient(*u)};
+    n.event_json = "{\"type\":\"DIGEST\",\"from\":" + Json(base::FormatRfc3339(begin)) +
+                   ",\"to\":" + Json(base::FormatRfc3339(end)) + "}";
+    Render(d, &n);
+    Emit(std::move(n));
+    ++sent;
+    if (auto set = digest_state_.SetLastDigest(u->username, end); !set.ok()) return set;
+  }
+  return sent;
+}
+
+// ---- Worker --------------------------------------------------------------------------------
+
+void NotificationService::Start() {
+  std::lock_guard lock(mu_);
+  if (worker_.joinable()) return;
+  stopping_ = false;
+  worker_ = std::thread([this] { WorkerLoop(); });
+}
+
+void NotificationService::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void NotificationService::WorkerLoop() {
+  auto next_digest = std::chrono::steady_clock::now();
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_until(lock, next_digest, [this] { return stopping_ || !pending_.empty(); });
+      if (stopping_) return;
+    }
+    ProcessPending();
+    if (std::chrono::steady_clock::now() >= next_digest) {
+      if (!RunDigest(clock_.Now()).ok()) {
+        std::lock_guard lock(mu_);
+        ++routing_errors_;
+      }
+      next_digest = std::chrono::steady_clock::now() + options_.digest_check_interval;
+    }
+  }
+}
+
+int64_t NotificationService::sent() const {
+  std::lock_guard lock(mu_);
+  return sent_;
+}
+int64_t NotificationService::dropped_events() const {
+  std::lock_guard lock(mu_);
+  return dropped_events_;
+}
+int64_t NotificationService::routing_errors() const {
+  std::lock_guard lock(mu_);
+  return routing_errors_;
+}
+
+}  // namespace tillvaxt::service
