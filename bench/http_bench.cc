@@ -403,6 +403,11 @@ int main(int argc, char** argv) {
             << Fixed(static_cast<double>(raw->rows) / raw->seconds, 0) << " rows/s), p50 "
             << Fixed(tb::Percentile(raw->latencies_ms, 50), 2) << " ms, p99 "
             << Fixed(tb::Percentile(raw->latencies_ms, 99), 2) << " ms\n";
+  auto probe = tb::FsyncProbe(o.dir, 200);
+  if (!probe.ok()) Die(probe.status().message());
+  std::cout << "  disk floor: 4 KiB write + fdatasync, 200 times: p50 "
+            << Fixed(tb::Percentile(*probe, 50), 2) << " ms, p99 "
+            << Fixed(tb::Percentile(*probe, 99), 2) << " ms\n";
   const double ratio = raw_rate > 0 ? rate_at_max / raw_rate : 0;
   std::cout << "  ratio at " << max_connections << " connections: " << Fixed(ratio, 2)
             << "x the raw rate (target >= 4: " << Verdict(ratio >= 4) << ")\n";
@@ -411,7 +416,12 @@ int main(int argc, char** argv) {
               << " ms (target < 10 ms: " << Verdict(p99_at_8 < 10) << ")\n";
   }
   // The server's own view of the store, when it exports one.
-  Reply metrics = Get(io, sh.endpoint, o.host, "/metrics", sh.coord_token);
+  Reply metrics;
+  try {
+    metrics = Get(io, sh.endpoint, o.host, "/metrics", sh.coord_token);
+  } catch (const std::exception& e) {
+    std::cout << "  (GET /metrics failed: " << e.what() << ")\n";
+  }
   std::istringstream lines(metrics.body);
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind("tillvaxt_store", 0) == 0) std::cout << "  server: " << line << "\n";

@@ -1,7 +1,9 @@
 #include "bench/lifecycle_rows.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -307,6 +309,26 @@ base::Result<RateResult> RawInsert(const std::string& path,
   }
   result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return result;
+}
+
+base::Result<std::vector<double>> FsyncProbe(const std::string& dir, int count) {
+  const std::string path = dir + "/fsync-probe";
+  const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return base::Internal("cannot create " + path);
+  const std::string page(4096, 'p');
+  std::vector<double> ms;
+  for (int i = 0; i < count; ++i) {
+    const Clock::time_point t0 = Clock::now();
+    if (::write(fd, page.data(), page.size()) != static_cast<ssize_t>(page.size()) ||
+        ::fdatasync(fd) != 0) {
+      ::close(fd);
+      return base::Internal("writing " + path);
+    }
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+  return ms;
 }
 
 double Percentile(std::vector<double> values, double p) {

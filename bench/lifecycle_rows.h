@@ -54,6 +54,10 @@ struct RateResult {
 base::Result<RateResult> RawInsert(const std::string& path, const std::vector<Lifecycle>& lifecycles,
                                    std::chrono::duration<double> budget);
 
+// The disk's floor under any durable commit: `count` times, a 4 KiB write at the end of a file
+// in `dir` followed by fdatasync; the latency of each pair in ms.
+base::Result<std::vector<double>> FsyncProbe(const std::string& dir, int count);
+
 // p in [0, 100] of `values` (sorted copy); 0 when empty.
 double Percentile(std::vector<double> values, double p);
 double Mean(const std::vector<double>& values);
