@@ -7,7 +7,7 @@ TV_PACKAGES=(build-essential cmake ninja-build pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libprotobuf-dev protobuf-compiler libsqlite3-dev libpq-dev libsodium-dev libssl-dev
   libstemmer-dev catch2 nodejs npm)
-TV_TEST_PACKAGES=(postgresql chromium fonts-liberation openssl)
+TV_TEST_PACKAGES=(postgresql chromium fonts-liberation openssl postfix)
 
 tv_install_missing() {
   local missing=()
