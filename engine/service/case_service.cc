@@ -125,6 +125,10 @@ base::Result<domain::Case> CaseService::ActOnce(const domain::Principal& who,
   const domain::Workflow& wf = WorkflowOf(current);
   domain::Command command = cmd;
   const domain::Transition* t = wf.FindTransition(cmd.action);
+  if (t != nullptr && t->effect == domain::Effect::kLinkOffer && offer_lookup_ &&
+      !cmd.offer_id.empty()) {
+    TV_RETURN_IF_ERROR(offer_lookup_(cmd.offer_id));
+  }
   bool follow_up = t != nullptr && t->effect == domain::Effect::kFollowUp;
   if (follow_up && command.child_id.empty()) command.child_id = ids_->Next();
   base::Time now = clock_.Now();

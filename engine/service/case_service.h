@@ -75,6 +75,12 @@ class CaseService {
 
   void AddListener(EventListener listener);
 
+  // linkOffer asks this before deciding: OK when the offer may be linked, else the answer to
+  // give (OfferService::CheckLinkable: unknown offer -> INVALID_ARGUMENT "offerId"). Unset, any
+  // offer id is accepted. Set it before the service is shared between threads.
+  using OfferLookup = std::function<base::Status(const std::string& offer_id)>;
+  void SetOfferLookup(OfferLookup lookup) { offer_lookup_ = std::move(lookup); }
+
  private:
   CaseService(domain::Config config, store::Store& store, const base::Clock& clock,
               std::unique_ptr<IdGenerator> ids);
@@ -93,6 +99,7 @@ class CaseService {
   std::map<int, domain::Workflow> workflows_;  // by version
   std::mutex listeners_mu_;
   std::vector<EventListener> listeners_;
+  OfferLookup offer_lookup_;
 };
 
 }  // namespace tillvaxt::service
