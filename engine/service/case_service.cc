@@ -72,12 +72,21 @@ std::vector<std::string> CaseService::OpenStates() const {
 }
 
 domain::LoadFn CaseService::LoadSnapshot() {
-  auto counts = store_.OpenCasesByActor(OpenStates());
-  auto load = std::make_shared<std::unordered_map<std::string, int>>(
-      counts.ok() ? std::move(*counts) : std::unordered_map<std::string, int>{});
-  return [load](const std::string& actor) {
-    auto it = load->find(actor);
-    return it == load->end() ? 0 : it->second;
+  // Counted on first use only: most commands (claim, start, resolve ...) never route, and the
+  // count is the most expensive read on the command path.
+  struct Lazy {
+    bool loaded = false;
+    std::unordered_map<std::string, int> counts;
+  };
+  auto lazy = std::make_shared<Lazy>();
+  return [this, lazy](const std::string& actor) {
+    if (!lazy->loaded) {
+      auto counts = store_.OpenCasesByActor(OpenStates());
+      if (counts.ok()) lazy->counts = std::move(*counts);
+      lazy->loaded = true;
+    }
+    auto it = lazy->counts.find(actor);
+    return it == lazy->counts.end() ? 0 : it->second;
   };
 }
 
