@@ -6,6 +6,7 @@
 #include "engine/api/routes.h"
 #include "engine/api/views.h"
 #include "engine/api/wire.h"
+#include "engine/auth/visibility.h"
 #include "engine/codec/event_codec.h"
 #include "engine/domain/org_number.h"
 
@@ -106,9 +107,7 @@ Response Act(ApiContext& ctx, const Request& request, const Principal& who) {
   auto after = ctx.cases.Act(who, id, cmd, *expected);
   if (!after.ok()) return ReplyError(after.status());
   // Show the case as the caller may see it now (a claim reveals the identity).
-  auto visible = ctx.cases.Get(who, id);
-  if (!visible.ok()) return ReplyError(visible.status());
-  return ReplyCase(request, ctx, who, 200, *visible);
+  return ReplyCase(request, ctx, who, 200, auth::Redact(who, std::move(*after), ctx.cases.config()));
 }
 
 Response History(ApiContext& ctx, const Request& request, const Principal& who) {
