@@ -82,6 +82,10 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
   flags.Option("tls-key", "FILE", "TLS private key (PEM)");
   flags.Option("web", "DIR", "The built web app to serve at / (env TILLVAXT_WEB)", DefaultWebRoot());
   flags.Option("workers", "N", "Worker threads for requests (they wait on the database)", "32");
+  flags.Option("read-timeout", "SECONDS",
+               "A request must arrive completely within this; slower clients are cut off", "10");
+  flags.Option("max-connections", "N", "Open connections at most; beyond: 503 and close",
+               "1024");
   flags.Option("durability", "full|normal",
                "full: acknowledged writes survive a power loss; normal: survive a killed process",
                "full");
@@ -103,6 +107,10 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
   }
   auto workers = flags.GetInt("workers", 1, 1024);
   if (!workers.ok()) return cli::Fail(env.err, workers.status());
+  auto read_timeout = flags.GetInt("read-timeout", 1, 3600);
+  if (!read_timeout.ok()) return cli::Fail(env.err, read_timeout.status());
+  auto max_connections = flags.GetInt("max-connections", 1, 1'000'000);
+  if (!max_connections.ok()) return cli::Fail(env.err, max_connections.status());
   std::string durability = flags.Get("durability");
   if (durability != "full" && durability != "normal") {
     return cli::Fail(env.err, base::InvalidArgument("--durability must be full or normal"));
@@ -144,6 +152,8 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
   options.address = listen->address;
   options.port = listen->port;
   options.worker_threads = static_cast<int>(*workers);
+  options.read_timeout = std::chrono::seconds(*read_timeout);
+  options.max_connections = static_cast<size_t>(*max_connections);
   options.tls_cert_file = flags.Get("tls-cert");
   options.tls_key_file = flags.Get("tls-key");
   options.static_root = flags.Get("web");
