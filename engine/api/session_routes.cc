@@ -33,11 +33,14 @@ void AddSessionRoutes(http::Router& router, ApiContext& ctx) {
     if (!missing.empty()) {
       return ReplyError(base::InvalidArgument("username and password are required", missing));
     }
-    auto login = ctx.auth.Login(body.username(), body.password(), RemoteHost(request));
+    int64_t retry_after = 0;
+    auto login =
+        ctx.auth.Login(body.username(), body.password(), RemoteHost(request), &retry_after);
     if (!login.ok()) {
       http::Response r = ReplyError(login.status());
       if (login.status().code() == base::Code::kResourceExhausted) {
-        r.headers.Set("Retry-After", "60");
+        // The limiter's own wait, so clients retry neither too early nor needlessly late.
+        r.headers.Set("Retry-After", std::to_string(retry_after > 0 ? retry_after : 60));
       }
       return r;
     }

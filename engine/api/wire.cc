@@ -11,6 +11,60 @@ bool Mentions(std::string_view header, std::string_view media_type) {
   return header.find(media_type) != std::string_view::npos;
 }
 
+// "company.org_number" / "needs[0]" -> "company.orgNumber" / "needs[0]": the API's field names.
+std::string CamelPath(std::string_view path) {
+  std::string out;
+  bool upper = false;
+  for (char c : path) {
+    if (c == '_') {
+      upper = true;
+    } else {
+      out += upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+      upper = false;
+    }
+  }
+  return out;
+}
+
+// protobuf's JSON parser reports "(company.org_number): invalid value 5 for type TYPE_STRING"
+// or "(company) vatNumber: Cannot find field."; this names the field in API terms so the error
+// carries details[].field like every other invalid field.
+base::Status JsonError(std::string_view message) {
+  message = message.substr(0, message.find('\n'));
+  std::string path;
+  std::string problem(message);
+  if (!message.empty() && message.front() == '(') {
+    size_t close = message.find(')');
+    if (close != std::string_view::npos) {
+      path = CamelPath(message.substr(1, close - 1));
+      std::string_view rest = message.substr(close + 1);
+      if (rest.substr(0, 2) == ": ") {
+        problem = std::string(rest.substr(2));
+      } else if (rest.substr(0, 1) == " ") {
+        // "(parent) name: Cannot find field."
+        rest.remove_prefix(1);
+        size_t colon = rest.find(": ");
+        if (colon != std::string_view::npos) {
+          path += "." + std::string(rest.substr(0, colon));
+          problem = std::string(rest.substr(colon + 2));
+        }
+      }
+    }
+  } else if (size_t colon = message.find(": ");
+             colon != std::string_view::npos && colon > 0 &&
+             message.substr(colon + 2).starts_with("Cannot find field")) {
+    path = std::string(message.substr(0, colon));
+    problem = std::string(message.substr(colon + 2));
+  }
+  if (problem.starts_with("Cannot find field")) problem = "unknown field";
+  if (problem.find("Root element must be a message") != std::string::npos) {
+    return base::InvalidArgument("invalid JSON body: the body must be a JSON object");
+  }
+  if (path.empty()) return base::InvalidArgument("invalid JSON body: " + problem);
+  return base::InvalidArgument("invalid JSON body: field '" + path + "': " + problem,
+                               {{path, problem}});
+}
+
 }  // namespace
 
 bool IsValidUtf8(std::string_view s) {
@@ -53,7 +107,7 @@ base::Status ParseBody(const http::Request& request, google::protobuf::Message* 
   options.ignore_unknown_fields = false;
   auto status = google::protobuf::util::JsonStringToMessage(request.body, message, options);
   if (!status.ok()) {
-    return base::InvalidArgument("invalid JSON body: " + std::string(status.message()));
+    return JsonError(std::string(status.message()));
   }
   return base::Status::Ok();
 }
