@@ -134,15 +134,16 @@ base::Result<domain::Case> CaseService::ActOnce(const domain::Principal& who,
   const domain::Workflow& wf = WorkflowOf(current);
   domain::Command command = cmd;
   const domain::Transition* t = wf.FindTransition(cmd.action);
-  if (t != nullptr && t->effect == domain::Effect::kLinkOffer && offer_lookup_ &&
-      !cmd.offer_id.empty()) {
-    TV_RETURN_IF_ERROR(offer_lookup_(cmd.offer_id));
-  }
   bool follow_up = t != nullptr && t->effect == domain::Effect::kFollowUp;
   if (follow_up && command.child_id.empty()) command.child_id = ids_->Next();
   base::Time now = clock_.Now();
   auto events = decider_->Decide(wf, current, who, command, now, LoadSnapshot());
   if (!events.ok()) return events.status();
+  // After the Decider: the state and the caller's permit are checked before the offer
+  // (WORKFLOW.md's error order), so refusals do not depend on, or reveal, which offers exist.
+  if (t != nullptr && t->effect == domain::Effect::kLinkOffer && offer_lookup_) {
+    TV_RETURN_IF_ERROR(offer_lookup_(cmd.offer_id));
+  }
   domain::Case after = current;
   for (const domain::Event& e : *events) domain::Apply(after, e);
   std::vector<store::CaseAppend> appends{{current.version, *events, after}};
