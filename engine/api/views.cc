@@ -79,6 +79,8 @@ api::v1::CaseEvent EventView(const domain::Event& e) {
     v.mutable_outcome()->set_kind(e.outcome.kind);
     v.mutable_outcome()->set_note(e.outcome.note);
   }
+  if (e.type == domain::EventType::kEffectReminder) v.set_months_after_close(e.months_after_close);
+  v.set_percent(e.percent);
   v.set_offer_id(e.offer_id);
   v.set_related_case_id(e.related_case_id);
   return v;

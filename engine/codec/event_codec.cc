@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "google/protobuf/duration.pb.h"
+
 namespace tillvaxt::codec {
 namespace {
 
@@ -50,6 +52,16 @@ void MatchesToProto(const std::vector<domain::Match>& from,
     p->set_score(m.score);
     CopyStrings(m.reasons, p->mutable_reasons());
   }
+}
+
+// Millisecond durations (the SLA time left while paused) <-> google.protobuf.Duration.
+void MillisToProto(base::Millis d, google::protobuf::Duration* p) {
+  p->set_seconds(d.count() / 1000);
+  p->set_nanos(static_cast<int32_t>((d.count() % 1000) * 1'000'000));
+}
+
+base::Millis MillisFromProto(const google::protobuf::Duration& p) {
+  return base::Millis(p.seconds() * 1000 + p.nanos() / 1'000'000);
 }
 
 std::vector<domain::Match> MatchesFromProto(const RepeatedPtrField<api::v1::Match>& from) {
@@ -108,6 +120,9 @@ events::v1::EventType EventTypeToProto(domain::EventType type) {
     case EventType::kEffectRecorded: return events::v1::EFFECT_RECORDED;
     case EventType::kOfferLinked: return events::v1::OFFER_LINKED;
     case EventType::kTransitioned: return events::v1::TRANSITIONED;
+    case EventType::kSlaWarning: return events::v1::SLA_WARNING;
+    case EventType::kSlaOverdue: return events::v1::SLA_OVERDUE;
+    case EventType::kEffectReminder: return events::v1::EFFECT_REMINDER;
   }
   return events::v1::EVENT_TYPE_UNSPECIFIED;
 }
@@ -130,6 +145,9 @@ domain::EventType EventTypeFromProto(events::v1::EventType type) {
     case events::v1::EFFECT_RECORDED: return EventType::kEffectRecorded;
     case events::v1::OFFER_LINKED: return EventType::kOfferLinked;
     case events::v1::TRANSITIONED: return EventType::kTransitioned;
+    case events::v1::SLA_WARNING: return EventType::kSlaWarning;
+    case events::v1::SLA_OVERDUE: return EventType::kSlaOverdue;
+    case events::v1::EFFECT_REMINDER: return EventType::kEffectReminder;
     default: return EventType::kUnspecified;
   }
 }
@@ -189,6 +207,8 @@ events::v1::CaseEvent EventToProto(const domain::Event& e) {
   p.set_related_case_id(e.related_case_id);
   p.set_feedback(e.feedback);
   if (e.deadline) *p.mutable_deadline() = TimeToProto(*e.deadline);
+  p.set_percent(e.percent);
+  if (e.sla_remaining) MillisToProto(*e.sla_remaining, p.mutable_sla_remaining());
   if (e.created) *p.mutable_created() = DraftToProto(*e.created);
   return p;
 }
@@ -220,6 +240,8 @@ domain::Event EventFromProto(const events::v1::CaseEvent& p) {
   e.related_case_id = p.related_case_id();
   e.feedback = p.feedback();
   if (p.has_deadline()) e.deadline = TimeFromProto(p.deadline());
+  e.percent = p.percent();
+  if (p.has_sla_remaining()) e.sla_remaining = MillisFromProto(p.sla_remaining());
   if (p.has_created()) e.created = DraftFromProto(p.created());
   return e;
 }
@@ -259,6 +281,7 @@ api::v1::Case CaseToProto(const domain::Case& c) {
   *p.mutable_update_time() = TimeToProto(c.update_time);
   *p.mutable_state_time() = TimeToProto(c.state_time);
   if (c.deadline) *p.mutable_deadline() = TimeToProto(*c.deadline);
+  if (c.sla_remaining) MillisToProto(*c.sla_remaining, p.mutable_sla_remaining());
   return p;
 }
 
@@ -297,6 +320,7 @@ domain::Case CaseFromProto(const api::v1::Case& p) {
   c.update_time = TimeFromProto(p.update_time());
   c.state_time = TimeFromProto(p.state_time());
   if (p.has_deadline()) c.deadline = TimeFromProto(p.deadline());
+  if (p.has_sla_remaining()) c.sla_remaining = MillisFromProto(p.sla_remaining());
   return c;
 }
 

@@ -20,6 +20,9 @@ const char* EventTypeName(EventType type) {
     case EventType::kEffectRecorded: return "EFFECT_RECORDED";
     case EventType::kOfferLinked: return "OFFER_LINKED";
     case EventType::kTransitioned: return "TRANSITIONED";
+    case EventType::kSlaWarning: return "SLA_WARNING";
+    case EventType::kSlaOverdue: return "SLA_OVERDUE";
+    case EventType::kEffectReminder: return "EFFECT_REMINDER";
   }
   return "EVENT_TYPE_UNSPECIFIED";
 }

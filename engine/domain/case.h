@@ -102,6 +102,9 @@ struct Case {
   Time update_time{};
   Time state_time{};  // entry into the current state
   std::optional<Time> deadline;
+  // While a state that pauses the SLA (WAITING) holds the case: the SLA time that was left when
+  // the clock stopped; leaving the pause restores deadline = then + this. Unset otherwise.
+  std::optional<base::Millis> sla_remaining;
   bool operator==(const Case&) const = default;
 };
 
@@ -122,6 +125,10 @@ enum class EventType {
   kEffectRecorded,
   kOfferLinked,
   kTransitioned,
+  // Timers of the SLA scheduler (engine/service/sla_scheduler.h); they change no state.
+  kSlaWarning,      // `percent` of the state's SLA time has passed
+  kSlaOverdue,      // the deadline passed in a state whose SLA only notifies (e.g. NEW)
+  kEffectReminder,  // `months_after_close` after CLOSED and no effect recorded yet
 };
 
 const char* EventTypeName(EventType type);  // "CREATED", ...
@@ -144,11 +151,13 @@ struct Event {
   std::vector<std::string> needs;   // TRIAGED
   std::vector<std::string> areas;   // TRIAGED
   Outcome outcome;                  // RESOLVED; EFFECT_RECORDED uses it for the effect
-  int months_after_close = 0;       // EFFECT_RECORDED
+  int months_after_close = 0;       // EFFECT_RECORDED, EFFECT_REMINDER
+  int percent = 0;                  // SLA_WARNING
   std::string offer_id;             // OFFER_LINKED
   std::string related_case_id;      // FOLLOW_UP_CREATED: the child
   std::string feedback;             // close
   std::optional<Time> deadline;     // the deadline of to_state (derived, stored for display)
+  std::optional<base::Millis> sla_remaining;  // the case's SLA time left while paused (WAITING)
   std::optional<CaseDraft> created; // CREATED
   bool operator==(const Event&) const = default;
 };

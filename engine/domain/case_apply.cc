@@ -30,6 +30,7 @@ void Apply(Case& c, const Event& e) {
   // MATCHED (a release or a new level gives the new candidates their full time).
   if (state_changed || e.type == EventType::kRouted) c.state_time = e.time;
   c.deadline = e.deadline;
+  c.sla_remaining = e.sla_remaining;
   if (!e.level.empty()) c.level = e.level;
 
   switch (e.type) {
@@ -116,6 +117,11 @@ void Apply(Case& c, const Event& e) {
       break;
     case EventType::kTransitioned:
       if (!e.feedback.empty()) c.feedback = e.feedback;
+      break;
+    case EventType::kSlaWarning:
+    case EventType::kSlaOverdue:
+    case EventType::kEffectReminder:
+      // Records of timers that fired (each fires once); the case itself does not change.
       break;
   }
 }

@@ -23,8 +23,9 @@
 // - Deciding on a case that does not exist (version 0) is NOT_FOUND, after the action check.
 // - Field names of effect checks follow the API's JSON: "childId", "offerId",
 //   "monthsAfterClose", "outcome.kind", "effect.kind", "actor", "needs", "areas".
-// - WAITING pauses the SLA by having no deadline; resuming starts the IN_PROGRESS clock again
-//   from the resume (DeadlineFor takes only the entry time).
+// - WAITING pauses the SLA: it has no deadline, and its events carry the time that was left
+//   (sla_remaining); resuming into a state with an SLA sets deadline = resume + that time, so
+//   time spent waiting on the company never counts against the actor.
 #include "engine/domain/decider.h"
 
 #include <algorithm>
@@ -131,9 +132,10 @@ class Emitter {
     if (e.level.empty()) e.level = work_.level;
     // A new state, or new candidates (ROUTED: a new level or a release), restarts the clock.
     if (e.to_state != e.from_state || e.type == EventType::kRouted) {
-      e.deadline = decider_.DeadlineFor(wf_, e.to_state, now_);
+      SetClock(e);
     } else {
       e.deadline = work_.deadline;
+      e.sla_remaining = work_.sla_remaining;
     }
     Apply(work_, e);
     events_.push_back(std::move(e));
@@ -142,6 +144,27 @@ class Emitter {
   std::vector<Event> Take() { return std::move(events_); }
 
  private:
+  // Entering a state that pauses the SLA stops the clock and keeps the time left (a case that
+  // was already overdue keeps zero); leaving the pause into a state with an SLA gives back
+  // exactly that time. Any other entry starts the new state's full SLA.
+  void SetClock(Event& e) const {
+    const State* to = wf_.FindState(e.to_state);
+    const State* from = wf_.FindState(e.from_state);
+    if (to != nullptr && to->pauses_sla) {
+      e.deadline = std::nullopt;
+      if (work_.deadline) {
+        e.sla_remaining = std::max(base::Millis(0), *work_.deadline - now_);
+      } else {
+        e.sla_remaining = work_.sla_remaining;
+      }
+      return;
+    }
+    e.deadline = decider_.DeadlineFor(wf_, e.to_state, now_);
+    if (from != nullptr && from->pauses_sla && work_.sla_remaining && e.deadline) {
+      e.deadline = now_ + *work_.sla_remaining;
+    }
+  }
+
   const Decider& decider_;
   const Workflow& wf_;
   Case work_;

@@ -245,6 +245,14 @@ base::Result<std::vector<domain::Case>> CaseService::CompanyCases(const domain::
   return visible;
 }
 
+base::Result<domain::Case> CaseService::RecordSystemEvents(const domain::Case& current,
+                                                          std::vector<domain::Event> events) {
+  domain::Case after = current;
+  for (const domain::Event& e : events) domain::Apply(after, e);
+  TV_RETURN_IF_ERROR(Commit({{current.version, std::move(events), after}}));
+  return after;
+}
+
 std::vector<std::string> CaseService::AllowedActions(const domain::Principal& who,
                                                      const domain::Case& c) const {
   return decider_->AllowedActions(WorkflowOf(c), c, who);

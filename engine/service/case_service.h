@@ -73,6 +73,12 @@ class CaseService {
   std::vector<std::string> AllowedActions(const domain::Principal& who,
                                           const domain::Case& c) const;
 
+  // Appends events the engine decided itself, outside any transition (the SLA scheduler's
+  // warnings, overdue notices and reminders), to `current` and tells the listeners. REQUIRES:
+  // events numbered from current.version + 1. ABORTED when the case moved on meanwhile.
+  base::Result<domain::Case> RecordSystemEvents(const domain::Case& current,
+                                                std::vector<domain::Event> events);
+
   void AddListener(EventListener listener);
 
   // linkOffer asks this before deciding: OK when the offer may be linked, else the answer to

@@ -53,6 +53,13 @@ struct CasePage {
   std::string next_page_token;
 };
 
+// An event with its place in the global commit order (events.position): strictly increasing
+// in commit order, never reused. The live event stream uses it as the SSE event id.
+struct PositionedEvent {
+  int64_t position = 0;
+  domain::Event event;
+};
+
 // New events for one offer and the offer as it is after them (offers have their own log).
 struct OfferAppend {
   int64_t expected_version = 0;            // 0 = new offer
@@ -120,6 +127,25 @@ class Store {
   // number. A case runs under the version it was created with.
   virtual base::Result<int> RegisterWorkflow(const std::string& definition) = 0;
   virtual base::Result<std::vector<std::pair<int, std::string>>> Workflows() = 0;
+
+  // The event log in commit order: up to `limit` events with position > `after` (limit clamped
+  // to 1..10000). A reader sees a prefix of the commit order: no event is skipped by reading
+  // past it before it commits.
+  virtual base::Result<std::vector<PositionedEvent>> EventsAfter(int64_t after, int limit) = 0;
+  // The position of the last committed event; 0 when the log is empty.
+  virtual base::Result<int64_t> LastPosition() = 0;
+
+  // Timers (engine/service/sla_scheduler.h). Every case has a `next_timer`: the time its SLA
+  // timers must next be looked at, or none. Every write of a case's projection (Append,
+  // Rebuild) sets it to the case's update_time, so each change is looked at once; the scheduler
+  // then plans the case and sets the exact time with SetNextTimer.
+  // DueCases: up to `limit` cases (clamped to 1..1000) whose next_timer <= `before`, earliest
+  // first, through an index.
+  virtual base::Result<std::vector<domain::Case>> DueCases(base::Time before, int limit) = 0;
+  // Sets the next timer of case `id` if it is still at `version`; ABORTED when the case changed
+  // meanwhile (its new version is due anyway), NOT_FOUND when it does not exist.
+  virtual base::Status SetNextTimer(const std::string& id, int64_t version,
+                                    std::optional<base::Time> next) = 0;
 
   // Offers (issue 4): their own event log and projection, in the same database. AppendOffer
   // refuses with ABORTED when the offer is not at `expected_version` and INVALID_ARGUMENT when

@@ -76,6 +76,13 @@ CREATE INDEX cases_by_highest_level ON cases (highest_level);
 CREATE INDEX cases_by_deadline ON cases (deadline) WHERE deadline IS NOT NULL;
 )sql";
 
+// The SLA scheduler's work list (store.h "Timers"): a case is due when next_timer <= now.
+constexpr const char* kVersionTimers = R"sql(
+ALTER TABLE cases ADD COLUMN next_timer INTEGER;
+UPDATE cases SET next_timer = update_time;
+CREATE INDEX cases_by_next_timer ON cases (next_timer) WHERE next_timer IS NOT NULL;
+)sql";
+
 base::Status MigrateTo1(Connection& db) { return db.Exec(kVersion1, "creating schema version 1"); }
 
 // The new columns are derived data: fill them from each case's body, a chunk of rows at a time
@@ -131,11 +138,15 @@ base::Status MigrateToOffers(Connection& db) {
   return CreateSearchTables(db);
 }
 
+base::Status MigrateToTimers(Connection& db) {
+  return db.Exec(kVersionTimers, "adding the SLA timer column");
+}
+
 using Step = base::Status (*)(Connection&);
 // steps[i] brings the schema from version i to i + 1.
 const std::vector<Step>& Steps() {
   static const std::vector<Step> steps = {MigrateTo1, MigrateTo2, MigrateToOffers,
-                                                MigrateToStats};
+                                                MigrateToTimers, MigrateToStats};
   return steps;
 }
 
@@ -148,7 +159,7 @@ base::Result<int> ReadSchemaVersion(Connection& db) {
 }
 
 base::Status Migrate(Connection& db, int target) {
-  static_assert(kSchemaVersion == 4, "add the step to Steps()");
+  static_assert(kSchemaVersion == 5, "add the step to Steps()");
   base::Result<int> version = ReadSchemaVersion(db);
   if (!version.ok()) return version.status();
   if (*version > kSchemaVersion) {

@@ -8,7 +8,9 @@
 //      backfilled from the case bodies, with their indexes.
 //   3  offers: offer_events, offers, offer_recipients, offer_needs, offer_areas; the Swedish
 //      full-text tables case_search (filled from the existing cases) and offer_search.
-//   4  case_facts: one row of statistics facts per case (stats_tables.h), folded from the events.
+//   4  cases.next_timer (when the SLA scheduler must next look at the case), indexed; every
+//      case starts due so the scheduler plans it once.
+//   5  case_facts: one row of statistics facts per case (stats_tables.h), folded from the events.
 //
 // Thread-safety: call on a connection no other thread uses, before the store starts.
 #pragma once
@@ -20,7 +22,7 @@ namespace tillvaxt::store::sqlite {
 
 // The version whose step creates the offer and full-text search tables.
 inline constexpr int kOffersSchemaVersion = 3;
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 base::Result<int> ReadSchemaVersion(Connection& db);
 

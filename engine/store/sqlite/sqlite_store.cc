@@ -134,14 +134,14 @@ Status WriteProjection(Connection& db, const domain::Case& c, bool existing) {
     base::Result<Stmt> stmt = db.Prepare(
         "INSERT INTO cases (id, state, level, node, assignee, org_number, parent_id, title, "
         "description, create_time, update_time, version, workflow_version, highest_level, "
-        "deadline, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-        "?15, ?16) ON CONFLICT (id) DO UPDATE SET state = excluded.state, level = "
+        "deadline, body, next_timer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+        "?13, ?14, ?15, ?16, ?11) ON CONFLICT (id) DO UPDATE SET state = excluded.state, level = "
         "excluded.level, node = excluded.node, assignee = excluded.assignee, org_number = "
         "excluded.org_number, parent_id = excluded.parent_id, title = excluded.title, "
         "description = excluded.description, create_time = excluded.create_time, update_time = "
         "excluded.update_time, version = excluded.version, workflow_version = "
         "excluded.workflow_version, highest_level = excluded.highest_level, deadline = "
-        "excluded.deadline, body = excluded.body",
+        "excluded.deadline, body = excluded.body, next_timer = excluded.next_timer",
         op);
     if (!stmt.ok()) return stmt.status();
     stmt->Bind(1, c.id)
@@ -806,6 +806,77 @@ base::Result<std::vector<std::pair<int, std::string>>> SqliteStore::Workflows() 
     out.emplace_back(static_cast<int>(stmt->Int(0)), std::string(stmt->Blob(1)));
   }
   return out;
+}
+
+base::Result<std::vector<PositionedEvent>> SqliteStore::EventsAfter(int64_t after, int limit) {
+  State::Lease db(*state_);
+  constexpr std::string_view kOp = "reading the event log";
+  base::Result<Stmt> stmt = db->Prepare(
+      "SELECT position, payload FROM events WHERE position > ?1 ORDER BY position LIMIT ?2", kOp);
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, after).Bind(2, int64_t{std::clamp(limit, 1, 10'000)});
+  std::vector<PositionedEvent> out;
+  while (true) {
+    base::Result<bool> row = stmt->Step(kOp);
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    base::Result<domain::Event> e = codec::ParseEvent(stmt->Blob(1));
+    if (!e.ok()) return base::Internal(std::string(kOp) + ": " + e.status().message());
+    out.push_back({stmt->Int(0), std::move(e).value()});
+  }
+  return out;
+}
+
+base::Result<int64_t> SqliteStore::LastPosition() {
+  State::Lease db(*state_);
+  return db->QueryInt("SELECT COALESCE(MAX(position), 0) FROM events", "reading the last position");
+}
+
+base::Result<std::vector<domain::Case>> SqliteStore::DueCases(base::Time before, int limit) {
+  State::Lease db(*state_);
+  constexpr std::string_view kOp = "listing cases with due timers";
+  base::Result<Stmt> stmt = db->Prepare(
+      "SELECT body FROM cases WHERE next_timer IS NOT NULL AND next_timer <= ?1 "
+      "ORDER BY next_timer LIMIT ?2",
+      kOp);
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, base::ToUnixMillis(before)).Bind(2, int64_t{std::clamp(limit, 1, 1000)});
+  std::vector<domain::Case> out;
+  while (true) {
+    base::Result<bool> row = stmt->Step(kOp);
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    base::Result<domain::Case> c = codec::ParseCase(stmt->Blob(0));
+    if (!c.ok()) return base::Internal(std::string(kOp) + ": " + c.status().message());
+    out.push_back(std::move(c).value());
+  }
+  return out;
+}
+
+base::Status SqliteStore::SetNextTimer(const std::string& id, int64_t version,
+                                       std::optional<base::Time> next) {
+  return state_->Submit([&](Connection& db) -> Status {
+    const std::string op = "setting the next timer of case " + id;
+    base::Result<Stmt> stmt =
+        db.Prepare("UPDATE cases SET next_timer = ?1 WHERE id = ?2 AND version = ?3", op);
+    if (!stmt.ok()) return stmt.status();
+    if (next) {
+      stmt->Bind(1, base::ToUnixMillis(*next));
+    } else {
+      stmt->BindNull(1);
+    }
+    stmt->Bind(2, id).Bind(3, version);
+    TV_RETURN_IF_ERROR(stmt->Run(op));
+    if (sqlite3_changes(db.raw()) > 0) return Status::Ok();
+    base::Result<Stmt> find = db.Prepare("SELECT version FROM cases WHERE id = ?1", op);
+    if (!find.ok()) return find.status();
+    find->Bind(1, id);
+    base::Result<bool> row = find->Step(op);
+    if (!row.ok()) return row.status();
+    if (!*row) return base::NotFound("case '" + id + "' not found");
+    return base::Aborted("case " + id + " is at version " + std::to_string(find->Int(0)) +
+                         ", not " + std::to_string(version));
+  });
 }
 
 SqliteStats SqliteStore::stats() const {

@@ -70,6 +70,11 @@ class SqliteStore final : public Store {
   base::Result<domain::Offer> GetOffer(const std::string& id) override;
   base::Result<OfferPage> ListOffers(const OfferFilter& filter) override;
   base::Result<std::vector<domain::OfferEvent>> OfferEvents(const std::string& id) override;
+  base::Result<std::vector<PositionedEvent>> EventsAfter(int64_t after, int limit) override;
+  base::Result<int64_t> LastPosition() override;
+  base::Result<std::vector<domain::Case>> DueCases(base::Time before, int limit) override;
+  base::Status SetNextTimer(const std::string& id, int64_t version,
+                            std::optional<base::Time> next) override;
 
   // Statistics from the in-memory index over case_facts (sqlite/stats_tables.h).
   base::Result<projection::Summary> StatsSummary(const projection::StatsFilter& filter) override;

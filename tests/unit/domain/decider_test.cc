@@ -679,5 +679,56 @@ TEST_CASE("routing load comes from the caller") {
   CHECK(routed.matches[0].actor == "mdu");
 }
 
+TEST_CASE("deadlines: WAITING keeps the time left and resuming gives exactly that back") {
+  Fixture f;
+  Case c = f.New();
+  f.Fire(c, Coordinator("eskilstuna"), Triage({"financing"}));
+  f.Fire(c, ActorUser("almi"), Cmd("claim"));
+  f.Fire(c, ActorUser("almi"), Cmd("start"));
+  const Time in_progress_deadline = *c.deadline;
+  CHECK(c.sla_remaining == std::nullopt);
+
+  f.now += std::chrono::hours(72);
+  const auto waited = f.Fire(c, ActorUser("almi"), Cmd("wait", "the company is on holiday"));
+  const base::Millis left = in_progress_deadline - f.now;
+  CHECK(waited[0].deadline == std::nullopt);
+  CHECK(waited[0].sla_remaining == left);
+  CHECK(c.sla_remaining == left);
+
+  // Events inside the pause carry the remaining time on; the clock does not run.
+  f.now += std::chrono::hours(24 * 20);
+  Command link = Cmd("linkOffer");
+  link.offer_id = "offer-1";
+  const auto linked = f.Fire(c, ActorUser("almi"), link);
+  CHECK(linked[0].sla_remaining == left);
+  CHECK(c.deadline == std::nullopt);
+
+  const auto resumed = f.Fire(c, ActorUser("almi"), Cmd("resume"));
+  CHECK(resumed[0].deadline == f.now + left);
+  CHECK(c.deadline == f.now + left);
+  CHECK(c.sla_remaining == std::nullopt);
+}
+
+TEST_CASE("deadlines: a case already overdue when it waits resumes overdue") {
+  Fixture f;
+  Case c = f.New();
+  f.Fire(c, Coordinator("eskilstuna"), Triage({"financing"}));
+  f.Fire(c, ActorUser("almi"), Cmd("claim"));
+  f.Fire(c, ActorUser("almi"), Cmd("start"));
+  f.now = *c.deadline + std::chrono::hours(5);
+  f.Fire(c, ActorUser("almi"), Cmd("wait", "waiting for the bank"));
+  CHECK(c.sla_remaining == base::Millis(0));
+  f.now += std::chrono::hours(48);
+  f.Fire(c, ActorUser("almi"), Cmd("resume"));
+  CHECK(c.deadline == f.now);
+  // Resolving from WAITING ends the clock: RESOLVED has no SLA, nothing is restored.
+  f.Fire(c, ActorUser("almi"), Cmd("wait", "again"));
+  Command resolve = Cmd("resolve");
+  resolve.outcome = {"SOLUTION", ""};
+  f.Fire(c, ActorUser("almi"), resolve);
+  CHECK(c.deadline == std::nullopt);
+  CHECK(c.sla_remaining == std::nullopt);
+}
+
 }  // namespace
 }  // namespace tillvaxt::domain
