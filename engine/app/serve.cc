@@ -13,7 +13,9 @@
 #include "engine/cli/flags.h"
 #include "engine/codec/config_loader.h"
 #include "engine/http/server.h"
+#include "engine/plugin/notifier_host.h"
 #include "engine/service/case_service.h"
+#include "engine/service/notifications.h"
 #include "engine/service/seeder.h"
 #include "engine/store/sqlite/sqlite_user_store.h"
 
@@ -128,6 +130,27 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
   if (!cases.ok()) return cli::Fail(env.err, cases.status());
   auth::Authenticator authenticator(**users, clock, {});
 
+  // Notifier plugins named in the configuration (paths relative to its folder). One that cannot
+  // be loaded stops the start: the message names the file and why.
+  std::string config_dir =
+      source.rfind("built-in", 0) == 0 ? "" : fs::absolute(source).parent_path().string();
+  auto plugins = plugin::PluginSet::Load((*cases)->config(), config_dir);
+  if (!plugins.ok()) return cli::Fail(env.err, plugins.status());
+  service::FileDigestState digest_state(
+      (fs::path(flags.Get("data")) / "notification-digests.tsv").string());
+  std::unique_ptr<service::NotificationService> notifications;
+  if (!(*plugins)->notifiers().empty()) {
+    notifications = std::make_unique<service::NotificationService>(
+        (*cases)->config(), **store, **users, clock, **plugins, digest_state);
+    service::NotificationService* routed = notifications.get();
+    (*cases)->AddListener(
+        [routed](const std::vector<domain::Event>& events) { routed->OnCommitted(events); });
+    notifications->Start();
+    for (const auto& n : (*plugins)->notifiers()) {
+      env.out << "Notifier plugin " << n->name() << " from " << n->path() << "\n";
+    }
+  }
+
   if (demo) {
     std::string password = DemoPassword();
     if (auto st = authenticator.EnsureDemoUsers((*cases)->config(), password); !st.ok()) {
@@ -159,7 +182,7 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
   options.static_root = flags.Get("web");
   std::atomic<bool> ready{false};
   api::ApiContext ctx{**cases, authenticator, clock, !options.tls_cert_file.empty(),
-                      [&ready] { return ready.load(); }, [&metrics] { return metrics.Render(); }};
+                      [&ready] { return ready.load(); }, [&metrics, &plugins] { return metrics.Render() + (*plugins)->RenderMetrics(); }};
   http::Router router;
   api::AddApiRoutes(router, ctx);
   http::ServerHooks hooks;
@@ -192,6 +215,8 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
           << std::flush;
   ready = false;
   server.Stop();
+  if (notifications) notifications->Stop();
+  (*plugins)->Stop();
   env.out << "Stopped\n";
   return cli::kExitOk;
 }

@@ -12,6 +12,7 @@
 #include "engine/cli/progress.h"
 #include "engine/codec/config_loader.h"
 #include "engine/codec/workflow_drawing.h"
+#include "engine/plugin/notifier_host.h"
 #include "engine/service/case_service.h"
 #include "engine/service/seeder.h"
 
@@ -112,6 +113,15 @@ int CheckConfigCommand(const std::vector<std::string>& args, Environment& env) {
     if (problems.empty()) env.err << "tillvaxt: " << config.status().message() << "\n";
     env.err << flags.Arg("FILE") << ": " << problems.size() << " problem"
             << (problems.size() == 1 ? "" : "s") << "\n";
+    return kExitBadInput;
+  }
+  // Each plugin must load, be of our ABI version and accept its settings, as at start-up.
+  std::string config_dir = std::filesystem::absolute(flags.Arg("FILE")).parent_path().string();
+  auto plugin_problems = plugin::CheckPlugins(*config, config_dir);
+  if (!plugin_problems.empty()) {
+    for (const std::string& p : plugin_problems) env.err << flags.Arg("FILE") << ": " << p << "\n";
+    env.err << flags.Arg("FILE") << ": " << plugin_problems.size() << " problem"
+            << (plugin_problems.size() == 1 ? "" : "s") << "\n";
     return kExitBadInput;
   }
   env.out << flags.Arg("FILE") << ": ok — " << config->region_name << ", "
