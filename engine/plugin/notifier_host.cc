@@ -275,6 +275,7 @@ void PluginSet::Stop() {
 }
 
 std::string PluginSet::RenderMetrics() const {
+  if (notifiers_.empty()) return "";
   std::vector<NotifierCounters> c;
   for (const auto& n : notifiers_) c.push_back(n->counters());
   std::string out;
