@@ -6,6 +6,7 @@
 #include "engine/auth/authenticator.h"
 #include "engine/base/time.h"
 #include "engine/service/case_service.h"
+#include "engine/service/offer_service.h"
 
 namespace tillvaxt::api {
 
@@ -19,6 +20,8 @@ struct ApiContext {
   std::function<bool()> ready;
   // /metrics: the Prometheus text of every registered metric.
   std::function<std::string()> metrics_text;
+  // /v1/offers, inboxes and suggestedOffers (nullptr: those routes are not registered).
+  service::OfferService* offers = nullptr;
 };
 
 }  // namespace tillvaxt::api

@@ -24,6 +24,7 @@ void AddApiRoutes(http::Router& router, ApiContext& ctx) {
   AddCaseRoutes(router, ctx);
   AddConfigRoutes(router, ctx);
   AddOpsRoutes(router, ctx);
+  AddOfferRoutes(router, ctx);
 }
 
 }  // namespace tillvaxt::api

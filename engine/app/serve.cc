@@ -15,6 +15,7 @@
 #include "engine/http/server.h"
 #include "engine/plugin/notifier_host.h"
 #include "engine/service/case_service.h"
+#include "engine/service/offer_service.h"
 #include "engine/service/notifications.h"
 #include "engine/service/seeder.h"
 #include "engine/store/sqlite/sqlite_user_store.h"
@@ -128,6 +129,11 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
   base::SystemClock clock;
   auto cases = service::CaseService::Create(*config, **store, clock, nullptr);
   if (!cases.ok()) return cli::Fail(env.err, cases.status());
+  auto offers = service::OfferService::Create(**cases, clock, nullptr);
+  if (!offers.ok()) return cli::Fail(env.err, offers.status());
+  service::OfferService& offer_service = **offers;
+  (*cases)->SetOfferLookup(
+      [&offer_service](const std::string& id) { return offer_service.CheckLinkable(id); });
   auth::Authenticator authenticator(**users, clock, {});
 
   // Notifier plugins named in the configuration (paths relative to its folder). One that cannot
@@ -183,6 +189,7 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
   std::atomic<bool> ready{false};
   api::ApiContext ctx{**cases, authenticator, clock, !options.tls_cert_file.empty(),
                       [&ready] { return ready.load(); }, [&metrics, &plugins] { return metrics.Render() + (*plugins)->RenderMetrics(); }};
+  ctx.offers = &offer_service;
   http::Router router;
   api::AddApiRoutes(router, ctx);
   http::ServerHooks hooks;
