@@ -318,18 +318,68 @@ void NotificationService::OnCommitted(const std::vector<domain::Event>& events) 
   cv_.notify_one();
 }
 
+void NotificationService::OnOfferCommitted(const std::vector<domain::OfferEvent>& events) {
+  std::map<std::string, OfferNotice> notices;  // by offer id
+  for (const domain::OfferEvent& e : events) {
+    if (e.type == domain::OfferEventType::kPublished) {
+      OfferNotice& n = notices[e.offer_id];
+      n.offer_id = e.offer_id;
+      n.publisher_actor = e.actor;
+      n.publisher_user = e.user;
+      if (e.draft) {
+        n.title = e.draft->title;
+        n.kind = e.draft->kind;
+        n.valid_until = e.draft->valid_until;
+      }
+    } else if (e.type == domain::OfferEventType::kChannelled) {
+      OfferNotice& n = notices[e.offer_id];
+      n.offer_id = e.offer_id;
+      n.actors.insert(n.actors.end(), e.recipients.actors.begin(), e.recipients.actors.end());
+      n.nodes.insert(n.nodes.end(), e.recipients.nodes.begin(), e.recipients.nodes.end());
+    }
+  }
+  if (notices.empty()) return;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [id, n] : notices) {
+      if (n.actors.empty() && n.nodes.empty()) continue;
+      if (n.title.empty()) n.title = id;
+      if (pending_offers_.size() >= options_.max_pending_events) {
+        ++dropped_events_;
+        continue;
+      }
+      pending_offers_.push_back(std::move(n));
+    }
+  }
+  cv_.notify_one();
+}
+
 void NotificationService::ProcessPending() {
   std::lock_guard route_lock(route_mu_);
   while (true) {
     std::vector<domain::Event> batch;
+    std::optional<OfferNotice> offer;
     {
       std::lock_guard lock(mu_);
-      if (pending_.empty()) return;
-      batch = std::move(pending_.front());
-      pending_.pop_front();
-      pending_events_ -= batch.size();
+      if (!pending_offers_.empty()) {
+        offer = std::move(pending_offers_.front());
+        pending_offers_.pop_front();
+      } else if (!pending_.empty()) {
+        batch = std::move(pending_.front());
+        pending_.pop_front();
+        pending_events_ -= batch.size();
+      } else {
+        return;
+      }
     }
-    Route(batch);
+    if (offer) {
+      if (!NotifyOfferRecipients(*offer).ok()) {
+        std::lock_guard lock(mu_);
+        ++routing_errors_;
+      }
+    } else {
+      Route(batch);
+    }
   }
 }
 
@@ -629,7 +679,9 @@ void NotificationService::WorkerLoop() {
   while (true) {
     {
       std::unique_lock lock(mu_);
-      cv_.wait_until(lock, next_digest, [this] { return stopping_ || !pending_.empty(); });
+      cv_.wait_until(lock, next_digest, [this] {
+        return stopping_ || !pending_.empty() || !pending_offers_.empty();
+      });
       if (stopping_) return;
     }
     ProcessPending();

@@ -32,6 +32,7 @@
 #include "engine/base/time.h"
 #include "engine/domain/case.h"
 #include "engine/domain/config.h"
+#include "engine/domain/offer.h"
 #include "engine/store/store.h"
 #include "engine/store/user_store.h"
 
@@ -131,8 +132,12 @@ class NotificationService {
   // The CaseService listener: queues the committed events and returns at once.
   void OnCommitted(const std::vector<domain::Event>& events);
 
-  // The offers extension point: notifies the recipients of a published offer now (on the
-  // caller's thread; the sink queues). Returns how many notifications were sent.
+  // The OfferService listener: queues a notice per offer channelled in `events` (PUBLISHED with
+  // its CHANNELLED levels, as one commit holds them) and returns at once.
+  void OnOfferCommitted(const std::vector<domain::OfferEvent>& events);
+
+  // Notifies the recipients of a published offer now (on the caller's thread; the sink
+  // queues). Returns how many notifications were sent.
   base::Result<int> NotifyOfferRecipients(const OfferNotice& offer);
 
   // Sends the digests due at `now` (see DigestBoundary) to every digest user who has not had
@@ -169,6 +174,7 @@ class NotificationService {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::vector<domain::Event>> pending_;
+  std::deque<OfferNotice> pending_offers_;
   size_t pending_events_ = 0;
   bool stopping_ = false;
   std::thread worker_;

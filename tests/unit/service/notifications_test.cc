@@ -259,6 +259,40 @@ TEST_CASE("An offer reaches its recipient actors' users and nodes' coordinators"
   CHECK(Contains(offers[0].subject, "Nytt erbjudande från"));
 }
 
+TEST_CASE("A published offer's channelled levels become one notice for all its recipients") {
+  Fixture f;
+  f.users.Add("actor.almi", Role::kActor, "", "almi");
+  f.users.Add("actor.mitc", Role::kActor, "", "mitc");
+  f.users.Add("actor.mdu", Role::kActor, "", "mdu");
+  domain::OfferEvent published;
+  published.offer_id = "o7";
+  published.seq = 1;
+  published.type = domain::OfferEventType::kPublished;
+  published.user = "actor.mdu";
+  published.actor = "mdu";
+  published.draft = domain::OfferDraft{.kind = "EVENT", .title = "Frukostmöte om export"};
+  domain::OfferEvent regional = published;
+  regional.seq = 2;
+  regional.type = domain::OfferEventType::kChannelled;
+  regional.draft.reset();
+  regional.recipients = {"REGIONAL", {"almi"}, {}, {}};
+  domain::OfferEvent local = regional;
+  local.seq = 3;
+  local.recipients = {"LOCAL", {"mitc", "almi"}, {"eskilstuna"}, {}};
+  domain::OfferEvent withdrawn = published;
+  withdrawn.offer_id = "o8";
+  withdrawn.type = domain::OfferEventType::kWithdrawn;
+  f.notes->OnOfferCommitted({published, regional, local});
+  f.notes->OnOfferCommitted({withdrawn});
+  f.notes->ProcessPending();
+  auto offers = f.sink.OfType("OFFER_RECEIVED");
+  REQUIRE(offers.size() == 1);
+  CHECK(offers[0].id == "offer-o7");
+  CHECK(Usernames(offers[0]) == std::vector<std::string>{"actor.almi", "actor.mitc",
+                                                         "coord.eskilstuna", "coord2.eskilstuna"});
+  CHECK(Contains(offers[0].subject, "Frukostmöte om export"));
+}
+
 TEST_CASE("Digests go out on Monday morning for the week before") {
   using base::ParseRfc3339;
   CHECK(service::DigestBoundary(*ParseRfc3339("2026-03-09T06:00:00Z")) ==
