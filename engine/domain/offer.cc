@@ -319,7 +319,16 @@ OfferFit MatchOffer(const Offer& offer, const Case& c, const RoutingWeights& wei
 }
 
 struct OfferIndex::Impl {
+  // What ranking reads of each slot, kept flat so a scan over tens of thousands of touched
+  // offers stays in cache (an Offer is hundreds of bytes of strings).
+  struct Slot {
+    int64_t from = INT64_MIN;   // valid_from in ms, or the earliest time
+    int64_t until = INT64_MAX;  // valid_until in ms, or never
+    int64_t created = 0;
+    bool has_nodes = false;
+  };
   std::vector<Offer> offers;  // slots; dead ones are tombstones
+  std::vector<Slot> slots;
   std::vector<uint8_t> live;
   std::unordered_map<std::string, uint32_t> by_id;
   std::unordered_map<std::string, std::vector<uint32_t>> by_need;
@@ -328,6 +337,12 @@ struct OfferIndex::Impl {
 
   void Index(uint32_t slot) {
     const Offer& o = offers[slot];
+    if (slots.size() <= slot) slots.resize(slot + 1);
+    Slot& x = slots[slot];
+    x.from = o.valid_from ? base::ToUnixMillis(*o.valid_from) : INT64_MIN;
+    x.until = o.valid_until ? base::ToUnixMillis(*o.valid_until) : INT64_MAX;
+    x.created = base::ToUnixMillis(o.create_time);
+    x.has_nodes = !o.nodes.empty();
     for (const std::string& n : Unique(o.needs)) by_need[n].push_back(slot);
     for (const std::string& a : Unique(o.areas)) by_area[a].push_back(slot);
   }
@@ -347,6 +362,7 @@ struct OfferIndex::Impl {
       if (live[i]) keep.push_back(std::move(offers[i]));
     }
     offers = std::move(keep);
+    slots.clear();
     live.assign(offers.size(), 1);
     by_id.clear();
     by_need.clear();
@@ -382,8 +398,10 @@ std::vector<RankedOffer> OfferIndex::Rank(const Case& c, const RoutingWeights& w
                                           size_t limit) const {
   const Impl& x = *impl_;
   // Accumulate need and area weights per offer slot through the posting lists; only offers
-  // sharing a need or an area are ever touched.
-  std::vector<float> score(x.offers.size(), 0.0F);
+  // sharing a need or an area are ever touched. The score buffer is kept per thread and only
+  // its touched entries are reset, so a query costs what it touches, not the index size.
+  thread_local std::vector<float> score;
+  if (score.size() < x.offers.size()) score.resize(x.offers.size(), 0.0F);
   std::vector<uint32_t> touched;
   auto add = [&](const std::unordered_map<std::string, std::vector<uint32_t>>& lists,
                  const std::vector<std::string>& keys, double weight) {
@@ -398,25 +416,26 @@ std::vector<RankedOffer> OfferIndex::Rank(const Case& c, const RoutingWeights& w
   };
   add(x.by_need, c.needs, weights.need);
   add(x.by_area, c.areas, weights.area);
+  const int64_t at = base::ToUnixMillis(now);
   std::vector<std::pair<float, uint32_t>> ranked;
   ranked.reserve(touched.size());
   for (uint32_t slot : touched) {
-    if (!x.live[slot] || score[slot] <= 0.0F) continue;
-    const Offer& o = x.offers[slot];
-    if (!IsOfferActive(o, now)) continue;
     float s = score[slot];
-    if (!o.nodes.empty()) {
-      if (!Contains(o.nodes, c.node)) continue;
+    score[slot] = 0.0F;
+    const Impl::Slot& meta = x.slots[slot];
+    if (!x.live[slot] || s <= 0.0F || at < meta.from || at >= meta.until) continue;
+    if (meta.has_nodes) {
+      if (!Contains(x.offers[slot].nodes, c.node)) continue;
       s += static_cast<float>(weights.node);
     }
     ranked.emplace_back(s, slot);
   }
   auto better = [&](const std::pair<float, uint32_t>& a, const std::pair<float, uint32_t>& b) {
     if (a.first != b.first) return a.first > b.first;
-    const Offer& oa = x.offers[a.second];
-    const Offer& ob = x.offers[b.second];
-    if (oa.create_time != ob.create_time) return oa.create_time > ob.create_time;
-    return oa.id < ob.id;
+    const int64_t ca = x.slots[a.second].created;
+    const int64_t cb = x.slots[b.second].created;
+    if (ca != cb) return ca > cb;
+    return x.offers[a.second].id < x.offers[b.second].id;
   };
   const size_t n = std::min(limit, ranked.size());
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(n), ranked.end(),
