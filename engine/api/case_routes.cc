@@ -52,6 +52,10 @@ base::Result<std::optional<int64_t>> ExpectedVersion(const Request& request, int
 Response CreateCase(ApiContext& ctx, const Request& request, const Principal& who) {
   api::v1::CreateCaseRequest body;
   if (auto st = ParseBody(request, &body); !st.ok()) return ReplyError(st);
+  // An unknown node is bad input (400 naming "node"), not another node's business (403).
+  if (!body.node().empty() && !ctx.cases.config().HasNode(body.node())) {
+    return ReplyError(base::InvalidField("node", "unknown node '" + body.node() + "'"));
+  }
   domain::CaseDraft draft;
   draft.title = body.title();
   draft.description = body.description();
@@ -167,6 +171,11 @@ base::Result<store::CaseFilter> FilterFrom(ApiContext& ctx, const Request& reque
 Response ListCases(ApiContext& ctx, const Request& request, const Principal& who) {
   auto filter = FilterFrom(ctx, request);
   if (!filter.ok()) return ReplyError(filter.status());
+  // "me" is the caller's actor; a caller that is no actor has no queue and no cases of its own
+  // (without this the filter would resolve to "" and list everything).
+  if (who.actor.empty() && (filter->candidate == "me" || filter->assignee == "me")) {
+    return Reply(request, 200, api::v1::CaseList());
+  }
   auto page = ctx.cases.List(who, std::move(*filter));
   if (!page.ok()) return ReplyError(page.status());
   api::v1::CaseList list;

@@ -1,6 +1,10 @@
 #include "engine/api/wire.h"
 
+#include <google/protobuf/descriptor.h>
 #include <google/protobuf/util/json_util.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 
 namespace tillvaxt::api {
 namespace {
@@ -65,6 +69,36 @@ base::Status JsonError(std::string_view message) {
                                {{path, problem}});
 }
 
+// protobuf's parser takes a lone value where a list belongs ("needs": "financing"); the API's
+// lists are JSON arrays, so that is a wrong type, named like the others.
+base::Status CheckLists(const boost::json::value& value, const google::protobuf::Descriptor& type,
+                        const std::string& prefix) {
+  if (!value.is_object()) return base::Status::Ok();
+  for (const auto& [key, item] : value.as_object()) {
+    std::string name(key);
+    const google::protobuf::FieldDescriptor* field = type.FindFieldByName(name);
+    for (int i = 0; field == nullptr && i < type.field_count(); ++i) {
+      if (type.field(i)->json_name() == name) field = type.field(i);
+    }
+    if (field == nullptr || field->is_map()) continue;  // unknown fields: protobuf names them
+    std::string path = prefix.empty() ? field->json_name() : prefix + "." + field->json_name();
+    if (field->is_repeated() && !item.is_array() && !item.is_null()) {
+      return base::InvalidArgument("invalid JSON body: field '" + path + "' must be a list",
+                                   {{path, "must be a list (a JSON array)"}});
+    }
+    if (field->type() != google::protobuf::FieldDescriptor::TYPE_MESSAGE) continue;
+    if (item.is_array()) {
+      for (size_t i = 0; i < item.as_array().size(); ++i) {
+        TV_RETURN_IF_ERROR(CheckLists(item.as_array()[i], *field->message_type(),
+                                      path + "[" + std::to_string(i) + "]"));
+      }
+    } else {
+      TV_RETURN_IF_ERROR(CheckLists(item, *field->message_type(), path));
+    }
+  }
+  return base::Status::Ok();
+}
+
 }  // namespace
 
 bool IsValidUtf8(std::string_view s) {
@@ -109,6 +143,9 @@ base::Status ParseBody(const http::Request& request, google::protobuf::Message* 
   if (!status.ok()) {
     return JsonError(std::string(status.message()));
   }
+  boost::system::error_code ec;
+  boost::json::value parsed = boost::json::parse(request.body, ec);
+  if (!ec) TV_RETURN_IF_ERROR(CheckLists(parsed, *message->GetDescriptor(), ""));
   return base::Status::Ok();
 }
 
