@@ -13,6 +13,8 @@ void AddConfigRoutes(http::Router& router, ApiContext& ctx);
 void AddOpsRoutes(http::Router& router, ApiContext& ctx);
 // /v1/offers, GET /v1/nodes/{node}/inbox and GET /v1/cases/{id}/suggestedOffers (ctx.offers).
 void AddOfferRoutes(http::Router& router, ApiContext& ctx);
+// GET /v1/stats/summary, /flow, /timeseries, /export.csv (managers and admins).
+void AddStatsRoutes(http::Router& router, ApiContext& ctx);
 
 // All of the above.
 void AddApiRoutes(http::Router& router, ApiContext& ctx);

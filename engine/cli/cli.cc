@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "engine/cli/commands.h"
+#include "engine/cli/stats_command.h"
 
 namespace tillvaxt::cli {
 namespace {
@@ -19,6 +20,7 @@ constexpr Command kCommands[] = {
     {"workflow", "Draw the workflow as Graphviz dot, Mermaid or SCXML", WorkflowCommand},
     {"seed", "Fill the database with a realistic synthetic history", SeedCommand},
     {"rebuild", "Rebuild every projection from the event log", RebuildCommand},
+    {"stats", "Print the flow statistics: summary, flow, time series, or the CSV", StatsCommand},
     {"demo", "Run one case through the whole process and print its history", DemoCommand},
 };
 
