@@ -151,6 +151,9 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
     service::NotificationService* routed = notifications.get();
     (*cases)->AddListener(
         [routed](const std::vector<domain::Event>& events) { routed->OnCommitted(events); });
+    offer_service.AddListener([routed](const std::vector<domain::OfferEvent>& events) {
+      routed->OnOfferCommitted(events);
+    });
     notifications->Start();
     for (const auto& n : (*plugins)->notifiers()) {
       env.out << "Notifier plugin " << n->name() << " from " << n->path() << "\n";
