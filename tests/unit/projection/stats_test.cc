@@ -135,7 +135,7 @@ TEST_CASE("the index answers exactly what the reference computes, for any filter
   }
 }
 
-TEST_CASE("flow: node to level to actor to outcome; never claimed ends in its state or open") {
+TEST_CASE("flow: node to level to actor to outcome, never claimed ends in its state or open") {
   CaseFacts a;
   a.node = "eskilstuna";
   a.highest_level = "REGIONAL";

@@ -105,6 +105,7 @@ struct Fixture {
     options.path = Path();
     options.durability = store::sqlite::SqliteOptions::Durability::kNormal;
     auto opened = store::sqlite::SqliteStore::Open(options);
+    INFO(opened.status().ToString());
     REQUIRE(opened.ok());
     db = std::move(*opened);
   }
