@@ -620,8 +620,21 @@ base::Result<CasePage> SqliteStore::ListCases(const CaseFilter& f) {
     // Swedish full-text search (text_search.h); a query without words matches nothing.
     const std::string match = SearchQuery(f.q);
     if (match.empty()) return CasePage{};
-    sql += " AND c.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH " +
-           param(match) + ")";
+    // Few matches: fetch them and sort. Many: walk the cases in page order and look each up in
+    // the full-text index, which stops after a page (text_search.h CountCaseMatches).
+    constexpr int64_t kFewMatches = 20000;
+    base::Result<int64_t> matches = [&]() {
+      State::Lease search(*state_);
+      return CountCaseMatches(*search, match, kFewMatches);
+    }();
+    if (!matches.ok()) return matches.status();
+    if (*matches < kFewMatches) {
+      sql += " AND c.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH " +
+             param(match) + ")";
+    } else {
+      sql += " AND EXISTS (SELECT 1 FROM case_search WHERE case_search MATCH " + param(match) +
+             " AND rowid = c.rowid)";
+    }
   }
   if (f.open_only) {
     const int first = static_cast<int>(params.size()) + 1;

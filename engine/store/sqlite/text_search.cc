@@ -206,4 +206,17 @@ base::Status IndexCaseText(Connection& db, const std::string& id, std::string_vi
   return insert->Run(op);
 }
 
+base::Result<int64_t> CountCaseMatches(Connection& db, const std::string& match,
+                                       int64_t limit) {
+  constexpr std::string_view kOp = "counting full-text matches";
+  base::Result<Stmt> stmt = db.Prepare(
+      "SELECT COUNT(*) FROM (SELECT rowid FROM case_search WHERE case_search MATCH ?1 LIMIT ?2)",
+      kOp);
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, match).Bind(2, limit);
+  base::Result<bool> row = stmt->Step(kOp);
+  if (!row.ok()) return row.status();
+  return *row ? stmt->Int(0) : 0;
+}
+
 }  // namespace tillvaxt::store::sqlite

@@ -40,4 +40,9 @@ base::Status CreateSearchTables(Connection& db);
 base::Status IndexCaseText(Connection& db, const std::string& id, std::string_view title,
                            std::string_view description);
 
+// How many cases match the MATCH expression `match`, counting no further than `limit`. ListCases
+// uses it to choose its plan: few matches are fetched and sorted; many are found by walking the
+// cases newest first and looking each up in the index, stopping after one page.
+base::Result<int64_t> CountCaseMatches(Connection& db, const std::string& match, int64_t limit);
+
 }  // namespace tillvaxt::store::sqlite
