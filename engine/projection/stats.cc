@@ -61,12 +61,34 @@ Percentiles PercentilesOf(std::vector<double>& values) {
   out.count = static_cast<int64_t>(values.size());
   if (values.empty()) return out;
   const auto n = static_cast<double>(values.size());
-  auto at = [&](double p) {
+  auto rank_of = [&](double p) {
     auto rank = static_cast<size_t>(std::ceil(p / 100.0 * n));
-    rank = std::clamp<size_t>(rank, 1, values.size());
-    auto it = values.begin() + static_cast<std::ptrdiff_t>(rank - 1);
-    std::nth_element(values.begin(), it, values.end());
-    return *it;
+    return std::clamp<size_t>(rank, 1, values.size()) - 1;
+  };
+  const size_t r50 = rank_of(50);
+  const size_t r90 = rank_of(90);
+  auto it50 = values.begin() + static_cast<std::ptrdiff_t>(r50);
+  std::nth_element(values.begin(), it50, values.end());
+  out.p50 = *it50;
+  auto it90 = values.begin() + static_cast<std::ptrdiff_t>(r90);
+  if (r90 > r50) std::nth_element(it50 + 1, it90, values.end());
+  out.p90 = *it90;
+  return out;
+}
+
+Percentiles PercentilesOfCounts(const std::vector<int64_t>& counts) {
+  Percentiles out;
+  for (int64_t c : counts) out.count += c;
+  if (out.count == 0) return out;
+  const auto n = static_cast<double>(out.count);
+  auto at = [&](double p) {
+    const auto rank = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(p / 100.0 * n)));
+    int64_t seen = 0;
+    for (size_t v = 0; v < counts.size(); ++v) {
+      seen += counts[v];
+      if (seen >= rank) return static_cast<double>(v);
+    }
+    return static_cast<double>(counts.size() - 1);
   };
   out.p50 = at(50);
   out.p90 = at(90);

@@ -96,8 +96,11 @@ bool IsOpenState(const std::string& state, const std::vector<std::string>& open_
 
 // The nearest-rank percentile (p in (0, 100]) of `values`; 0 when empty. Sorts a copy.
 double NearestRank(std::vector<double> values, double p);
-// The same from already collected values, without a full sort (nth_element).
+// The same from already collected values, without a full sort (two nth_element passes, the
+// second only over the values above the median). Reorders `values`.
 Percentiles PercentilesOf(std::vector<double>& values);
+// The same for non-negative whole numbers given as counts: counts[v] = how many values v.
+Percentiles PercentilesOfCounts(const std::vector<int64_t>& counts);
 
 // Flow node names: "node:<id>", "level:<LEVEL>", "actor:<id>", "outcome:<KIND>",
 // "state:<STATE>" (ended without an assignee or outcome) and "open".

@@ -158,7 +158,16 @@ base::Result<Summary> StatsIndex::ComputeSummary(const StatsFilter& filter) cons
       by_level(levels_.size()), by_outcome(outcomes_.size()), by_effect(effects_.size()),
       esc_by_level(levels_.size()), by_need(64), by_area(64);
   std::array<int64_t, std::size(kAgeBuckets)> age{};
-  std::vector<double> claim_h, resolve_h, idle_h, claim_d, resolve_d, idle_d;
+  std::vector<double> claim_h, resolve_h, idle_h;
+  claim_h.reserve(static_cast<size_t>(count_));
+  resolve_h.reserve(static_cast<size_t>(count_));
+  idle_h.reserve(static_cast<size_t>(count_));
+  std::vector<int64_t> claim_d, resolve_d, idle_d;  // counts per whole number of business days
+  auto count_days = [](std::vector<int64_t>& counts, int32_t days) {
+    const auto v = static_cast<size_t>(std::max(0, days));
+    if (v >= counts.size()) counts.resize(v + 1);
+    ++counts[v];
+  };
   const int64_t now = base::ToUnixMillis(filter.now);
   for (const Row& r : rows_) {
     if (!MatchesCase(r, c) || !MatchesPeriod(r, c)) continue;
@@ -181,24 +190,22 @@ base::Result<Summary> StatsIndex::ComputeSummary(const StatsFilter& filter) cons
     if (breaches > 0) ++s.sla_breached_cases;
     if (open) {
       const int64_t age_ms = now - r.created;
-      const char* bucket = AgeBucket(age_ms < 0 ? 0 : age_ms / kMsPerDay);
-      for (size_t i = 0; i < age.size(); ++i) {
-        if (kAgeBuckets[i] == bucket) ++age[i];
-      }
+      const int64_t days = age_ms < 0 ? 0 : age_ms / kMsPerDay;
+      ++age[days <= 1 ? 0 : days <= 5 ? 1 : days <= 30 ? 2 : days <= 90 ? 3 : 4];
     }
     if (r.claimed != kNone && r.first_matched != kNone) {
       claim_h.push_back(static_cast<double>(std::max<int64_t>(0, r.claimed - r.first_matched)) /
                         kMsPerHour);
-      claim_d.push_back(r.claim_bd);
+      count_days(claim_d, r.claim_bd);
     }
     if (r.resolved != kNone) {
       resolve_h.push_back(static_cast<double>(std::max<int64_t>(0, r.resolved - r.created)) /
                           kMsPerHour);
-      resolve_d.push_back(r.resolve_bd);
+      count_days(resolve_d, r.resolve_bd);
     }
     if ((r.flags & kIdleDone) != 0) {
       idle_h.push_back(static_cast<double>(r.idle_ms) / kMsPerHour);
-      idle_d.push_back(r.idle_bd);
+      count_days(idle_d, r.idle_bd);
     }
   }
   auto fill = [](Counts& out, const Dict& dict, const std::vector<int64_t>& counts) {
@@ -222,9 +229,9 @@ base::Result<Summary> StatsIndex::ComputeSummary(const StatsFilter& filter) cons
   s.time_to_claim_hours = PercentilesOf(claim_h);
   s.time_to_resolve_hours = PercentilesOf(resolve_h);
   s.idle_hours = PercentilesOf(idle_h);
-  s.time_to_claim_business_days = PercentilesOf(claim_d);
-  s.time_to_resolve_business_days = PercentilesOf(resolve_d);
-  s.idle_business_days = PercentilesOf(idle_d);
+  s.time_to_claim_business_days = PercentilesOfCounts(claim_d);
+  s.time_to_resolve_business_days = PercentilesOfCounts(resolve_d);
+  s.idle_business_days = PercentilesOfCounts(idle_d);
   return s;
 }
 
@@ -234,40 +241,59 @@ base::Result<std::vector<FlowLink>> StatsIndex::ComputeFlow(const StatsFilter& f
   const Compiled c = Compile(filter);
   std::vector<FlowLink> out;
   if (c.impossible) return out;
-  // Counted by id tuples first, named once at the end.
-  std::map<std::pair<uint16_t, uint16_t>, int64_t> node_level;
-  std::map<std::tuple<uint16_t, uint16_t, uint8_t, uint16_t>, int64_t> level_end;  // no assignee
-  std::map<std::pair<uint16_t, uint16_t>, int64_t> level_actor;
-  std::map<std::tuple<uint16_t, uint16_t, uint8_t, uint16_t>, int64_t> actor_end;
+  // Counted in dense arrays of ids first (no per-case map lookups), named once at the end.
+  const size_t nn = nodes_.size(), nl = levels_.size(), ns = states_.size(),
+               na = actors_.size(), no = outcomes_.size();
+  std::vector<int64_t> node_level(nn * nl), level_end(nl * ns * 2), level_actor(nl * na),
+      actor_end(na * ns * 2 * no);
   for (const Row& r : rows_) {
     if (!MatchesCase(r, c) || !MatchesPeriod(r, c)) continue;
-    ++node_level[{r.node, r.highest}];
-    const uint8_t open = c.open[r.state] ? 1 : 0;
+    ++node_level[r.node * nl + r.highest];
+    const size_t open = c.open[r.state] ? 1 : 0;
     if (r.assignee == 0) {
-      ++level_end[{r.highest, r.state, open, 0}];
+      ++level_end[(r.highest * ns + r.state) * 2 + open];
     } else {
-      ++level_actor[{r.highest, r.assignee}];
-      ++actor_end[{r.assignee, r.state, open, r.outcome}];
+      ++level_actor[r.highest * na + r.assignee];
+      ++actor_end[((r.assignee * ns + r.state) * 2 + open) * no + r.outcome];
     }
   }
   std::map<std::pair<std::string, std::string>, int64_t> sums;
-  auto end_name = [&](uint16_t state, uint8_t open, uint16_t outcome) {
+  auto end_name = [&](uint16_t state, bool open, uint16_t outcome) {
     if (outcome != 0) return "outcome:" + outcomes_.Name(outcome);
     return open ? std::string("open") : "state:" + states_.Name(state);
   };
-  for (const auto& [k, v] : node_level) {
-    sums[{"node:" + nodes_.Name(k.first), "level:" + levels_.Name(k.second)}] += v;
+  auto id = [](size_t v) { return static_cast<uint16_t>(v); };
+  for (size_t n = 0; n < nn; ++n) {
+    for (size_t l = 0; l < nl; ++l) {
+      if (int64_t v = node_level[n * nl + l]) {
+        sums[{"node:" + nodes_.Name(id(n)), "level:" + levels_.Name(id(l))}] += v;
+      }
+    }
   }
-  for (const auto& [k, v] : level_end) {
-    sums[{"level:" + levels_.Name(std::get<0>(k)),
-          end_name(std::get<1>(k), std::get<2>(k), std::get<3>(k))}] += v;
+  for (size_t l = 0; l < nl; ++l) {
+    for (size_t st = 0; st < ns; ++st) {
+      for (size_t open = 0; open < 2; ++open) {
+        if (int64_t v = level_end[(l * ns + st) * 2 + open]) {
+          sums[{"level:" + levels_.Name(id(l)), end_name(id(st), open != 0, 0)}] += v;
+        }
+      }
+    }
+    for (size_t a = 0; a < na; ++a) {
+      if (int64_t v = level_actor[l * na + a]) {
+        sums[{"level:" + levels_.Name(id(l)), "actor:" + actors_.Name(id(a))}] += v;
+      }
+    }
   }
-  for (const auto& [k, v] : level_actor) {
-    sums[{"level:" + levels_.Name(k.first), "actor:" + actors_.Name(k.second)}] += v;
-  }
-  for (const auto& [k, v] : actor_end) {
-    sums[{"actor:" + actors_.Name(std::get<0>(k)),
-          end_name(std::get<1>(k), std::get<2>(k), std::get<3>(k))}] += v;
+  for (size_t a = 0; a < na; ++a) {
+    for (size_t st = 0; st < ns; ++st) {
+      for (size_t open = 0; open < 2; ++open) {
+        for (size_t o = 0; o < no; ++o) {
+          if (int64_t v = actor_end[((a * ns + st) * 2 + open) * no + o]) {
+            sums[{"actor:" + actors_.Name(id(a)), end_name(id(st), open != 0, id(o))}] += v;
+          }
+        }
+      }
+    }
   }
   for (const auto& [key, value] : sums) out.push_back({key.first, key.second, value});
   return out;
