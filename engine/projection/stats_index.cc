@@ -40,7 +40,11 @@ void StatsIndex::Upsert(int64_t slot, const CaseFacts& f) {
   if (slot < 0) return;
   std::unique_lock lock(mu_);
   const auto index = static_cast<size_t>(slot);
-  if (index >= rows_.size()) rows_.resize(std::max(index + 1, rows_.size() + rows_.size() / 2));
+  if (index >= rows_.size()) {
+    const size_t size = std::max(index + 1, rows_.size() + rows_.size() / 2);
+    rows_.resize(size);
+    extras_.resize(size);
+  }
   Row& r = rows_[index];
   if (r.version > f.version) return;
   if (r.version == 0) ++count_;
@@ -74,18 +78,22 @@ void StatsIndex::Upsert(int64_t slot, const CaseFacts& f) {
   r.flags = static_cast<uint8_t>((f.all_declined ? kAllDeclined : 0) |
                                  (f.ended_unmatched ? kEndedUnmatched : 0) |
                                  (f.first_matched && !f.matched_since ? kIdleDone : 0));
-  r.escalations.clear();
+  Extra& x = extras_[index];
+  x.escalations.clear();
   for (const EscalationFact& e : f.escalations) {
-    r.escalations.push_back({levels_.Intern(e.from_level), base::ToUnixMillis(e.time)});
+    x.escalations.push_back({levels_.Intern(e.from_level), base::ToUnixMillis(e.time)});
   }
-  r.effects.clear();
-  for (const EffectFact& e : f.effects) r.effects.push_back({effects_.Intern(e.kind)});
+  x.effects.clear();
+  for (const EffectFact& e : f.effects) x.effects.push_back({effects_.Intern(e.kind)});
+  if (!x.escalations.empty() || !x.effects.empty()) r.flags |= kHasExtra;
 }
 
 void StatsIndex::Clear() {
   std::unique_lock lock(mu_);
   rows_.clear();
   rows_.shrink_to_fit();
+  extras_.clear();
+  extras_.shrink_to_fit();
   count_ = 0;
 }
 
@@ -169,7 +177,8 @@ base::Result<Summary> StatsIndex::ComputeSummary(const StatsFilter& filter) cons
     ++counts[v];
   };
   const int64_t now = base::ToUnixMillis(filter.now);
-  for (const Row& r : rows_) {
+  for (size_t slot = 0; slot < rows_.size(); ++slot) {
+    const Row& r = rows_[slot];
     if (!MatchesCase(r, c) || !MatchesPeriod(r, c)) continue;
     ++s.total;
     ++by_state[r.state];
@@ -178,9 +187,12 @@ base::Result<Summary> StatsIndex::ComputeSummary(const StatsFilter& filter) cons
     for (uint64_t m = r.needs; m != 0; m &= m - 1) ++by_need[static_cast<size_t>(__builtin_ctzll(m))];
     for (uint64_t m = r.areas; m != 0; m &= m - 1) ++by_area[static_cast<size_t>(__builtin_ctzll(m))];
     if (r.outcome != 0) ++by_outcome[r.outcome];
-    for (const Effect& e : r.effects) ++by_effect[e.kind];
-    for (const Escalation& e : r.escalations) ++esc_by_level[e.from_level];
-    if (!r.escalations.empty()) ++s.escalated;
+    if ((r.flags & kHasExtra) != 0) {
+      const Extra& x = extras_[slot];
+      for (const Effect& e : x.effects) ++by_effect[e.kind];
+      for (const Escalation& e : x.escalations) ++esc_by_level[e.from_level];
+      if (!x.escalations.empty()) ++s.escalated;
+    }
     if ((r.flags & (kAllDeclined | kEndedUnmatched)) != 0) ++s.leaked;
     s.declines += r.declines;
     const bool open = c.open[r.state];
@@ -321,7 +333,8 @@ base::Result<std::vector<TimePoint>> StatsIndex::ComputeTimeSeries(const StatsFi
   TV_RETURN_IF_ERROR(CheckWidth());
   const Compiled c = Compile(filter);
   if (c.impossible) return out;
-  for (const Row& r : rows_) {
+  for (size_t slot = 0; slot < rows_.size(); ++slot) {
+    const Row& r = rows_[slot];
     if (!MatchesCase(r, c)) continue;
     switch (metric) {
       case Metric::kCreated:
@@ -331,7 +344,8 @@ base::Result<std::vector<TimePoint>> StatsIndex::ComputeTimeSeries(const StatsFi
         if (r.resolved != kNone) count(r.resolved);
         break;
       case Metric::kEscalated:
-        for (const Escalation& e : r.escalations) count(e.time);
+        if ((r.flags & kHasExtra) == 0) break;
+        for (const Escalation& e : extras_[slot].escalations) count(e.time);
         break;
     }
   }

@@ -71,13 +71,18 @@ class StatsIndex {
     uint16_t state = 0;
     uint16_t assignee = 0;  // 0 = none ("" interned first)
     uint16_t outcome = 0;
-    uint8_t flags = 0;  // kAllDeclined | kEndedUnmatched | kIdleDone | kMatched
+    uint8_t flags = 0;  // kAllDeclined | kEndedUnmatched | kIdleDone | kHasExtra
+  };
+  // The variable-length part of a row, kept apart so the scans stay on the fixed-size rows
+  // (about 100 bytes) and only visit this for the cases that have some.
+  struct Extra {
     std::vector<Escalation> escalations;
     std::vector<Effect> effects;
   };
   static constexpr uint8_t kAllDeclined = 1;
   static constexpr uint8_t kEndedUnmatched = 2;
   static constexpr uint8_t kIdleDone = 4;  // matched at least once and no spell running
+  static constexpr uint8_t kHasExtra = 8;  // escalated or effects recorded: see extras_
 
   // Interned strings; id 0 is always "".
   class Dict {
@@ -109,6 +114,7 @@ class StatsIndex {
 
   mutable std::shared_mutex mu_;
   std::vector<Row> rows_;  // by slot
+  std::vector<Extra> extras_;  // by slot; empty unless the row has kHasExtra
   int64_t count_ = 0;
   Dict nodes_, levels_, states_, actors_, outcomes_, effects_, needs_, areas_;
 };
