@@ -7,6 +7,7 @@
 #include "engine/base/time.h"
 #include "engine/service/case_service.h"
 #include "engine/service/offer_service.h"
+#include "engine/service/event_hub.h"
 
 namespace tillvaxt::api {
 
@@ -22,6 +23,8 @@ struct ApiContext {
   std::function<std::string()> metrics_text;
   // /v1/offers, inboxes and suggestedOffers (nullptr: those routes are not registered).
   service::OfferService* offers = nullptr;
+  // GET /v1/stream: the live event hub (nullptr: the route answers 503).
+  service::EventHub* events = nullptr;
 };
 
 }  // namespace tillvaxt::api

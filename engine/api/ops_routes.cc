@@ -25,6 +25,7 @@ void AddApiRoutes(http::Router& router, ApiContext& ctx) {
   AddConfigRoutes(router, ctx);
   AddOpsRoutes(router, ctx);
   AddOfferRoutes(router, ctx);
+  AddStreamRoutes(router, ctx);
   AddStatsRoutes(router, ctx);
 }
 

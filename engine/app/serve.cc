@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <random>
 
 #include "engine/api/routes.h"
@@ -15,9 +16,11 @@
 #include "engine/http/server.h"
 #include "engine/plugin/notifier_host.h"
 #include "engine/service/case_service.h"
+#include "engine/service/event_hub.h"
 #include "engine/service/offer_service.h"
 #include "engine/service/notifications.h"
 #include "engine/service/seeder.h"
+#include "engine/service/sla_scheduler.h"
 #include "engine/store/sqlite/sqlite_user_store.h"
 
 namespace tillvaxt::app {
@@ -193,6 +196,19 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
   api::ApiContext ctx{**cases, authenticator, clock, !options.tls_cert_file.empty(),
                       [&ready] { return ready.load(); }, [&metrics, &plugins] { return metrics.Render() + (*plugins)->RenderMetrics(); }};
   ctx.offers = &offer_service;
+  // Live events (GET /v1/stream) and the SLA timers; their threads start once the stop signals
+  // are blocked.
+  service::EventHubOptions hub_options;
+  hub_options.format = api::SseMessage;
+  service::EventHub event_hub(**cases, hub_options);
+  ctx.events = &event_hub;
+  std::mutex log_mu;
+  service::SlaSchedulerOptions sla_options;
+  sla_options.log = [&env, &log_mu](const std::string& message) {
+    std::lock_guard lock(log_mu);
+    env.err << message << "\n" << std::flush;
+  };
+  service::SlaScheduler sla_scheduler(**cases, clock, sla_options);
   http::Router router;
   api::AddApiRoutes(router, ctx);
   http::ServerHooks hooks;
@@ -204,6 +220,8 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  if (auto st = event_hub.Start(); !st.ok()) return cli::Fail(env.err, st);
+  sla_scheduler.Start();
 
   http::Server server(options, router, hooks);
   if (auto st = server.Start(); !st.ok()) return cli::Fail(env.err, st);
@@ -225,6 +243,8 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
           << std::flush;
   ready = false;
   server.Stop();
+  sla_scheduler.Stop();
+  event_hub.Stop();
   if (notifications) notifications->Stop();
   (*plugins)->Stop();
   env.out << "Stopped\n";
