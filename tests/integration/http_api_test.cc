@@ -471,6 +471,12 @@ TEST_CASE("sessions: login gives a token and an HttpOnly SameSite=Strict cookie 
                             {{"Cookie", "tillvaxt_session=" + token},
                              {"X-Requested-With", "XMLHttpRequest"}});
     CHECK(accepted.status == 201);
+    // Our own origin (Origin equal to Host) is also accepted.
+    Reply same_origin =
+        c.Send("POST", "/v1/cases", json::serialize(MakeCase().body),
+               {{"Cookie", "tillvaxt_session=" + token},
+                {"Origin", "http://127.0.0.1:" + std::to_string(Main().port())}});
+    CHECK(same_origin.status == 201);
     Reply logout = c.Send("DELETE", "/v1/sessions/current", {},
                           {{"Cookie", "tillvaxt_session=" + token},
                            {"X-Requested-With", "XMLHttpRequest"}});
@@ -860,6 +866,9 @@ TEST_CASE("GET /v1/cases: every filter and paging and candidate=me and assignee=
     Reply r2 = manager.Get("/v1/companies/" + bare + "/cases");
     REQUIRE(r2.status == 200);
     CHECK(Arr(r2.Json(), "cases").size() == 1);
+    Reply r3 = manager.Get("/v1/companies/16" + bare + "/cases");  // with the century prefix
+    REQUIRE(r3.status == 200);
+    CHECK(Arr(r3.Json(), "cases").size() == 1);
     // Two cases of one company, newest first.
     NewCase again = MakeCase();
     again.body["company"].as_object()["orgNumber"] = claimed.nc.org;
