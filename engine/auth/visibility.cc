@@ -34,8 +34,9 @@ bool SeesIdentity(const domain::Principal& who, const domain::Case& c,
                   const domain::Config& config) {
   if (who.role != Role::kActor) return CanSee(who, c);
   if (c.assignee == who.actor) return true;
-  // An actor that claimed the case once keeps seeing who it helped, even after a release or a
-  // reassignment: it already knows. A mere candidate does not, unless configured.
+  // Only the current assignee sees who the company is; a candidate (and an actor the case was
+  // released from or reassigned away from) sees it anonymised, unless the configuration reveals
+  // identity to candidates.
   return config.reveal_to_candidates && Contains(c.involved_actors, who.actor);
 }
 
