@@ -58,7 +58,9 @@ struct Server {
     ctx = std::make_unique<api::ApiContext>(api::ApiContext{*cases, *auth, clock});
     ctx->events = hub.get();
     api::AddApiRoutes(router, *ctx);
-    server = std::make_unique<http::Server>(http::ServerOptions{}, router);
+    http::ServerOptions options;
+    options.port = 0;  // a free port
+    server = std::make_unique<http::Server>(options, router);
     REQUIRE(server->Start().ok());
   }
   ~Server() {
