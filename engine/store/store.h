@@ -181,23 +181,6 @@ class Store {
       const projection::StatsFilter& filter,
       const std::function<bool(const projection::CaseFacts&)>& fn);
 
-  // Flow statistics (issue 5, docs/STATISTICS.md) over the cases the filter selects; the
-  // filter's `now` and `open_states` come from the caller (the service's clock and workflow).
-  // The defaults fold every case from ForEachEvent and compute the reference answers
-  // (projection/stats.h): right for any store, linear in the history; a store overrides them
-  // with incremental aggregates (the SQLite store answers from its statistics index).
-  virtual base::Result<projection::Summary> StatsSummary(const projection::StatsFilter& filter);
-  virtual base::Result<std::vector<projection::FlowLink>> StatsFlow(
-      const projection::StatsFilter& filter);
-  virtual base::Result<std::vector<projection::TimePoint>> StatsTimeSeries(
-      const projection::StatsFilter& filter, projection::Bucket bucket,
-      projection::Metric metric);
-  // Every case the filter selects, oldest first (create time, then id), until `fn` returns
-  // false; for the CSV export, which streams them.
-  virtual base::Status ForEachCaseRow(
-      const projection::StatsFilter& filter,
-      const std::function<bool(const projection::CaseFacts&)>& fn);
-
   // Users (issue 3 adds sessions): username -> record, stored as opaque bytes by the caller.
   // (Declared later by the auth layer's needs.)
 };

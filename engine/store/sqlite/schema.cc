@@ -6,8 +6,8 @@
 
 #include "engine/base/time.h"
 #include "engine/codec/event_codec.h"
-#include "engine/store/sqlite/stats_tables.h"
 #include "engine/store/sqlite/offer_tables.h"
+#include "engine/store/sqlite/stats_tables.h"
 #include "engine/store/sqlite/text_search.h"
 
 namespace tillvaxt::store::sqlite {

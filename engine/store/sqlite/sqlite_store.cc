@@ -19,8 +19,8 @@
 #include "engine/store/sqlite/db.h"
 #include "engine/store/sqlite/offer_tables.h"
 #include "engine/store/sqlite/schema.h"
-#include "engine/store/sqlite/stats_tables.h"
 #include "engine/store/sqlite/text_search.h"
+#include "engine/store/sqlite/stats_tables.h"
 
 namespace tillvaxt::store::sqlite {
 namespace {
