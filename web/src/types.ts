@@ -1,6 +1,6 @@
 // Shapes of the /v1 API (docs/API.md; protobuf canonical JSON, lowerCamelCase).
-// Every field is optional on the wire when empty (proto3 JSON omits defaults), so readers
-// must default them; see the helpers at the bottom.
+// int64 fields (version, seq, counts) arrive as JSON strings ("version":"3") and every scalar is
+// present even when empty; readers still default missing fields (see the helpers at the bottom).
 
 export type Role = 'COORDINATOR' | 'ACTOR' | 'MANAGER' | 'ADMIN';
 
@@ -70,7 +70,8 @@ export interface Case {
 }
 
 export interface CaseList { cases?: Case[]; nextPageToken?: string }
-export interface CreateCaseResponse { case: Case; relatedCases?: Case[] }
+/** POST /v1/cases answers 201 with the case itself at the top level, plus `relatedCases`. */
+export interface CreateCaseResponse extends Case { relatedCases?: Case[] }
 
 export interface CaseEvent {
   seq?: number | string;
@@ -110,12 +111,17 @@ export interface Offer {
   validFrom?: string;
   validUntil?: string;
   state?: string;
-  recipients?: string[];
+  recipients?: OfferRecipient[];
 }
 
+export interface OfferRecipient { level?: string; actors?: string[]; nodes?: string[]; time?: string }
+
+/** GET /v1/cases/{id}/suggestedOffers. */
+export interface SuggestedOffers { offers?: { offer?: Offer; score?: number; reasons?: string[] }[] }
+
 export interface OfferList { offers?: Offer[]; nextPageToken?: string }
-export interface InboxItem { offer?: Offer; cases?: Case[]; matchingCases?: Case[]; caseIds?: string[] }
-export interface Inbox { items?: InboxItem[]; offers?: Offer[] }
+export interface InboxItem { offer?: Offer; matchingCases?: Case[] }
+export interface Inbox { entries?: InboxItem[] }
 
 export interface Percentiles { p50?: string; p90?: string }
 export interface Summary {

@@ -73,7 +73,7 @@ export function ActionDialog({ c, verb, presetOffer, suggested, onClose, onDone 
   };
 
   const body = (): Record<string, unknown> => {
-    const b: Record<string, unknown> = { expectedVersion: num(c.version) };
+    const b: Record<string, unknown> = { expectedVersion: String(num(c.version)) };
     if (reasonNeeded) b.reason = f.reason.trim();
     switch (verb) {
       case 'triage': b.needs = f.needs; b.areas = f.areas; break;

@@ -31,7 +31,7 @@ export function QueuePage() {
     setBusy(c.id);
     setMsg(null);
     try {
-      await caseAction<Case>(c.id, 'claim', { expectedVersion: num(c.version) });
+      await caseAction<Case>(c.id, 'claim', { expectedVersion: String(num(c.version)) });
       announce(m.claimed);
       navigate(`/cases/${encodeURIComponent(c.id)}`);
     } catch (x) {

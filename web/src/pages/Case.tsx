@@ -6,7 +6,7 @@ import { get, caseAction, ApiError } from '../api';
 import { useT, fmt, fmtDateTime, fmtDate, type Names } from '../i18n';
 import { useAppState, announce } from '../store';
 import { useResource } from '../resource';
-import type { Case, CaseEvent, Match, Offer, OfferList } from '../types';
+import type { Case, CaseEvent, Match, Offer, SuggestedOffers } from '../types';
 import { num } from '../types';
 import { StateBadge, LevelBadge, Deadline } from '../components/Badges';
 import { Loading, LoadError } from '../components/Status';
@@ -29,7 +29,7 @@ export function CasePage({ id }: { id: string }) {
   const caseRes = useResource((s) => get<Case>(`/v1/cases/${encodeURIComponent(id)}`, undefined, s), `case:${id}`);
   const eventsRes = useResource((s) => get<{ events?: CaseEvent[] }>(`/v1/cases/${encodeURIComponent(id)}/events`, undefined, s), `events:${id}`);
   const sugRes = useResource(
-    (s) => get<OfferList | Offer[]>(`/v1/cases/${encodeURIComponent(id)}/suggestedOffers`, undefined, s),
+    (s) => get<SuggestedOffers>(`/v1/cases/${encodeURIComponent(id)}/suggestedOffers`, undefined, s),
     `sug:${id}`,
     { enabled: !!caseRes.data && !caseRes.data.anonymised },
   );
@@ -82,7 +82,7 @@ export function CasePage({ id }: { id: string }) {
     setBusy(true);
     setMessage(null);
     try {
-      await caseAction<Case>(c.id, verb, { expectedVersion: num(c.version) });
+      await caseAction<Case>(c.id, verb, { expectedVersion: String(num(c.version)) });
       afterAction(verb);
     } catch (x) {
       const a = x as ApiError;
@@ -98,7 +98,7 @@ export function CasePage({ id }: { id: string }) {
   const actions = c.allowedActions ?? [];
   const events = eventsRes.data?.events ?? [];
   const sugRaw = sugRes.data;
-  const suggested: Offer[] = Array.isArray(sugRaw) ? sugRaw : sugRaw?.offers ?? [];
+  const suggested: Offer[] = (sugRaw?.offers ?? []).map((x) => x.offer).filter((o): o is Offer => !!o);
   const canLink = actions.includes('linkOffer');
   const linkedIds = new Set(c.offerIds ?? []);
   const matches: Match[] = c.matches?.length ? c.matches : (c.candidates ?? []).map((a) => ({ actor: a }));

@@ -8,16 +8,9 @@ import type { Case, Inbox, InboxItem, Offer } from '../types';
 import { StateBadge } from '../components/Badges';
 import { Loading, LoadError } from '../components/Status';
 
-/** Accepts {items:[{offer, cases}]}, {entries:[…]} or {offers:[{…, matchingCases}]}. */
+/** The inbox is {entries:[{offer, matchingCases}]}. */
 export function inboxItems(d: Inbox | undefined): { offer: Offer; cases: Case[] }[] {
-  if (!d) return [];
-  const raw = d as Inbox & { entries?: InboxItem[] };
-  const items = raw.items ?? raw.entries;
-  if (items) return items.filter((i) => i.offer).map((i) => ({ offer: i.offer!, cases: i.cases ?? i.matchingCases ?? [] }));
-  return (raw.offers ?? []).map((o) => {
-    const x = o as Offer & { matchingCases?: Case[]; cases?: Case[] };
-    return { offer: x, cases: x.matchingCases ?? x.cases ?? [] };
-  });
+  return (d?.entries ?? []).filter((i: InboxItem) => i.offer).map((i) => ({ offer: i.offer!, cases: i.matchingCases ?? [] }));
 }
 
 export function OfferSummary({ o }: { o: Offer }) {

@@ -142,7 +142,7 @@ export function NewCasePage() {
       if (res.relatedCases?.length) {
         setResult(res);
       } else {
-        navigate(`/cases/${encodeURIComponent(res.case.id)}`);
+        navigate(`/cases/${encodeURIComponent(res.id)}`);
       }
     } catch (x) {
       const a = x as ApiError;
@@ -243,7 +243,7 @@ function MunicipalityField({ value, onInput, error }: { value: string; onInput: 
 
 function Created({ res, onAnother }: { res: CreateCaseResponse; onAnother: () => void }) {
   const { m, n } = useT();
-  const c = res.case;
+  const c: Case = res;
   return (
     <div class="page">
       <h1>{m.created}</h1>
