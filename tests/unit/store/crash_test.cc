@@ -83,7 +83,9 @@ TEST_CASE("a writer killed with SIGKILL at random moments loses nothing it ackno
   std::map<std::string, Acked> acked;
   int rounds_with_acks = 0;
   for (int round = 1; round <= 6; ++round) {
-    const auto delay = std::chrono::milliseconds(60 + rng() % 500);
+    // At least 250 ms: the child must get past start-up (slow under ASan) to acknowledge
+    // anything; the random rest puts the kill anywhere in its append loop.
+    const auto delay = std::chrono::milliseconds(250 + rng() % 600);
     INFO("round " << round << ", killed after " << delay.count() << " ms");
     const std::string out = RunAndKill(path, std::to_string(round), delay);
 
