@@ -78,14 +78,26 @@ void StatsIndex::Upsert(int64_t slot, const CaseFacts& f) {
   r.flags = static_cast<uint8_t>((f.all_declined ? kAllDeclined : 0) |
                                  (f.ended_unmatched ? kEndedUnmatched : 0) |
                                  (f.first_matched && !f.matched_since ? kIdleDone : 0));
-  Extra& x = extras_[index];
-  x.escalations.clear();
-  for (const EscalationFact& e : f.escalations) {
-    x.escalations.push_back({levels_.Intern(e.from_level), base::ToUnixMillis(e.time)});
+  if (f.escalations.empty() && f.effects.empty()) {
+    extras_[index].reset();
+  } else {
+    auto x = std::make_unique<Extra>();
+    for (const EscalationFact& e : f.escalations) {
+      x->escalations.push_back({levels_.Intern(e.from_level), base::ToUnixMillis(e.time)});
+    }
+    for (const EffectFact& e : f.effects) x->effects.push_back({effects_.Intern(e.kind)});
+    extras_[index] = std::move(x);
+    r.flags |= kHasExtra;
   }
-  x.effects.clear();
-  for (const EffectFact& e : f.effects) x.effects.push_back({effects_.Intern(e.kind)});
-  if (!x.escalations.empty() || !x.effects.empty()) r.flags |= kHasExtra;
+}
+
+void StatsIndex::Reserve(int64_t max_slot) {
+  std::unique_lock lock(mu_);
+  const auto size = static_cast<size_t>(std::max<int64_t>(0, max_slot) + 1);
+  if (size > rows_.size()) {
+    rows_.resize(size);
+    extras_.resize(size);
+  }
 }
 
 void StatsIndex::Clear() {
@@ -188,7 +200,7 @@ base::Result<Summary> StatsIndex::ComputeSummary(const StatsFilter& filter) cons
     for (uint64_t m = r.areas; m != 0; m &= m - 1) ++by_area[static_cast<size_t>(__builtin_ctzll(m))];
     if (r.outcome != 0) ++by_outcome[r.outcome];
     if ((r.flags & kHasExtra) != 0) {
-      const Extra& x = extras_[slot];
+      const Extra& x = *extras_[slot];
       for (const Effect& e : x.effects) ++by_effect[e.kind];
       for (const Escalation& e : x.escalations) ++esc_by_level[e.from_level];
       if (!x.escalations.empty()) ++s.escalated;
@@ -345,7 +357,7 @@ base::Result<std::vector<TimePoint>> StatsIndex::ComputeTimeSeries(const StatsFi
         break;
       case Metric::kEscalated:
         if ((r.flags & kHasExtra) == 0) break;
-        for (const Escalation& e : extras_[slot].escalations) count(e.time);
+        for (const Escalation& e : extras_[slot]->escalations) count(e.time);
         break;
     }
   }

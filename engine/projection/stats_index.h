@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -34,6 +35,8 @@ class StatsIndex {
   // Sets the row at `slot` unless it already holds a higher version of the same case.
   void Upsert(int64_t slot, const CaseFacts& facts);
   void Clear();
+  // Makes room for slots up to `max_slot` at once (loading), instead of growing by halves.
+  void Reserve(int64_t max_slot);
   int64_t size() const;  // rows held
 
   base::Result<Summary> ComputeSummary(const StatsFilter& filter) const;
@@ -114,7 +117,7 @@ class StatsIndex {
 
   mutable std::shared_mutex mu_;
   std::vector<Row> rows_;  // by slot
-  std::vector<Extra> extras_;  // by slot; empty unless the row has kHasExtra
+  std::vector<std::unique_ptr<Extra>> extras_;  // by slot; set only when the row has kHasExtra
   int64_t count_ = 0;
   Dict nodes_, levels_, states_, actors_, outcomes_, effects_, needs_, areas_;
 };

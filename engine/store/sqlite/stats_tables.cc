@@ -171,11 +171,19 @@ base::Result<std::unique_ptr<StatsTables>> StatsTables::Open(const std::string& 
 }
 
 StatsTables::~StatsTables() {
+  stopping_ = true;
   if (loader_.joinable()) loader_.join();
 }
 
 Status StatsTables::Load() {
   constexpr std::string_view kOp = "loading the statistics index";
+  {
+    std::lock_guard lock(reader_mu_);
+    base::Result<int64_t> max_slot =
+        reader_->QueryInt("SELECT COALESCE(MAX(slot), 0) FROM case_facts", kOp);
+    if (!max_slot.ok()) return max_slot.status();
+    index_.Reserve(*max_slot);
+  }
   int64_t after = 0;
   while (true) {
     std::vector<std::pair<int64_t, projection::CaseFacts>> chunk;
@@ -196,6 +204,7 @@ Status StatsTables::Load() {
       }
     }
     if (chunk.empty()) return Status::Ok();
+    if (stopping_) return base::Unavailable("the store is closing");
     for (const auto& [slot, facts] : chunk) index_.Upsert(slot, facts);
   }
 }

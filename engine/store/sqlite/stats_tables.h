@@ -13,6 +13,7 @@
 // transaction; StatsTables is thread-safe (queries wait until the first load is done).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -84,6 +85,9 @@ class StatsTables {
   bool loaded_ = false;
   base::Status load_status_;
   std::thread loader_;
+  // Set by the destructor: a store opened and closed at once (the user store does that to check
+  // the schema) must not wait for a million rows to load.
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace tillvaxt::store::sqlite
