@@ -157,14 +157,9 @@ base::Result<store::CaseFilter> FilterFrom(ApiContext& ctx, const Request& reque
   for (auto [name, value] : {std::pair{"assignee", f.assignee}, {"candidate", f.candidate}}) {
     TV_RETURN_IF_ERROR(CheckKnown(name, value, value == "me" || config.FindActor(value)));
   }
-  if (auto size = request.query.Get("pageSize")) {
-    int n = 0;
-    auto r = std::from_chars(size->data(), size->data() + size->size(), n);
-    if (r.ec != std::errc() || r.ptr != size->data() + size->size() || n < 1 || n > 1000) {
-      return base::InvalidField("pageSize", "must be a whole number from 1 to 1000");
-    }
-    f.page_size = n;
-  }
+  auto page_size = PageSize(request, f.page_size);
+  if (!page_size.ok()) return page_size.status();
+  f.page_size = *page_size;
   return f;
 }
 

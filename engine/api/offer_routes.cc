@@ -104,14 +104,9 @@ base::Result<store::OfferFilter> FilterFrom(ApiContext& ctx, const Request& requ
   } else if (!active.empty() && active != "false") {
     return base::InvalidField("active", "must be true or false");
   }
-  if (auto size = request.query.Get("pageSize")) {
-    int n = 0;
-    auto r = std::from_chars(size->data(), size->data() + size->size(), n);
-    if (r.ec != std::errc() || r.ptr != size->data() + size->size() || n < 1 || n > 1000) {
-      return base::InvalidField("pageSize", "must be a whole number from 1 to 1000");
-    }
-    f.page_size = n;
-  }
+  auto page_size = PageSize(request, f.page_size);
+  if (!page_size.ok()) return page_size.status();
+  f.page_size = *page_size;
   return f;
 }
 

@@ -1,5 +1,7 @@
 #include "engine/api/wire.h"
 
+#include <charconv>
+
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/util/json_util.h>
 
@@ -164,6 +166,17 @@ http::Response Reply(const http::Request& request, int status,
   auto printed = google::protobuf::util::MessageToJsonString(message, &json, options);
   if (!printed.ok()) return ReplyError(base::Internal("cannot print the response"));
   return http::Response::Json(status, std::move(json));
+}
+
+base::Result<int> PageSize(const http::Request& request, int fallback) {
+  auto size = request.query.Get("pageSize");
+  if (!size) return fallback;
+  int n = 0;
+  auto r = std::from_chars(size->data(), size->data() + size->size(), n);
+  if (r.ec != std::errc() || r.ptr != size->data() + size->size() || n < 1 || n > 1000) {
+    return base::InvalidField("pageSize", "must be a whole number from 1 to 1000");
+  }
+  return n;
 }
 
 http::Response ReplyError(const base::Status& status) { return http::JsonError(status); }

@@ -24,6 +24,10 @@ base::Status ParseBody(const http::Request& request, google::protobuf::Message* 
 http::Response Reply(const http::Request& request, int status,
                      const google::protobuf::Message& message);
 
+// The `pageSize` query parameter (1..1000), or `fallback` when absent; INVALID_ARGUMENT naming
+// pageSize otherwise.
+base::Result<int> PageSize(const http::Request& request, int fallback);
+
 // The error response for `status`, with API.md's body.
 http::Response ReplyError(const base::Status& status);
 
