@@ -1,4 +1,4 @@
-// core_bench: the engine core's benchmark (issue 2), one run, one report.
+// core_bench: the engine core's benchmark, one run, one report.
 //
 //  (a) Routing: Router::Route for one case among 10,000 synthetic actors over the four levels
 //      (needs, areas, nodes, capacities and loads drawn at random); p50/p99/mean per case.
@@ -338,7 +338,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> problems;
   auto config = tillvaxt::codec::LoadConfigFile(o.config, &problems);
   if (!config.ok()) Die(config.status().message());
-  std::cout << "Tillväxt core benchmark (issue 2); " << tb::MachineLine() << "\n";
+  std::cout << "Tillväxt core benchmark; " << tb::MachineLine() << "\n";
   RoutingBench(*config, o);
   StoreBench(*config, o);
   return 0;

@@ -1,4 +1,4 @@
-// http_bench: the HTTP server's load generator (issue 3), one run, one report.
+// http_bench: the HTTP server's load generator, one run, one report.
 //
 // Drives full case lifecycles (create, triage, claim, start, resolve, close) against a running
 // `tillvaxt serve --demo` over keep-alive connections, for each connection count in turn, and
@@ -316,7 +316,7 @@ int main(int argc, char** argv) {
   Shared sh;
   sh.o = &o;
   sh.endpoint = tcp::endpoint(asio::ip::make_address(o.host), static_cast<uint16_t>(o.port));
-  std::cout << "Tillväxt HTTP benchmark (issue 3); " << tb::MachineLine() << "\n"
+  std::cout << "Tillväxt HTTP benchmark; " << tb::MachineLine() << "\n"
             << "Server http://" << o.host << ":" << o.port << "/; lifecycles create, triage, "
             << "claim, start, resolve, close (6 commands); " << Fixed(o.seconds, 1)
             << " s per connection count\n";

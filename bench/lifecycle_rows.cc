@@ -161,7 +161,7 @@ base::Result<std::vector<Lifecycle>> GenerateLifecycles(const domain::Config& co
   cfg.workflow.version = workflow_version;
   const domain::Decider decider(cfg);
   const domain::Workflow& wf = cfg.workflow;
-  const domain::LoadFn no_load = [](const std::string&) { return 0; };
+  const domain::DecisionInputs no_load;
   std::mt19937_64 rng(seed);
   const base::Time start = base::FromUnixMillis(1'767'225'600'000);  // 2026-01-01
   const std::string description(240, 'x');

@@ -1,4 +1,4 @@
-// Offers and search benchmark (issue 4):
+// Offers and search benchmark:
 //   1. channelling one national offer across 10,000 actors and 500 nodes (domain::DecidePublish
 //      over an OfferChannel built once from the configuration);
 //   2. suggestedOffers for one case among 100,000 active offers (domain::OfferIndex::Rank, the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Statistics benchmark (issue 5): seeds CASES cases (default 1,000,000) into a temporary data
+# Statistics benchmark: seeds CASES cases (default 1,000,000) into a temporary data
 # folder, starts `tillvaxt serve` on it and measures, over HTTP as the demo manager:
 #   - the seeding time, the database size
 #   - the server's start time (launch to /readyz 200) and the time until the statistics index

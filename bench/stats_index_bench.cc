@@ -1,4 +1,4 @@
-// The statistics index alone (issue 5): a million cases' facts in a projection::StatsIndex, and
+// The statistics index alone: a million cases' facts in a projection::StatsIndex, and
 // how long the summary, the flow and a 36-month time series take over them (p50 of 20 runs),
 // with and without filters, plus the memory the index takes (VmRSS before and after loading).
 // The facts are random but shaped like `tillvaxt seed` output (4 nodes, 1-2 of 7 needs, 0-2 of

@@ -6,8 +6,6 @@
 #include "engine/api/routes.h"
 #include "engine/api/views.h"
 #include "engine/api/wire.h"
-#include "engine/auth/visibility.h"
-#include "engine/codec/event_codec.h"
 #include "engine/domain/org_number.h"
 
 namespace tillvaxt::api {
@@ -17,17 +15,12 @@ using domain::Principal;
 using http::Request;
 using http::Response;
 
-domain::Company CompanyFrom(const api::v1::Company& p) {
-  return {p.name(), p.org_number(), p.municipality(), p.size(), p.industry()};
-}
-
 std::vector<std::string> Strings(const google::protobuf::RepeatedPtrField<std::string>& items) {
   return {items.begin(), items.end()};
 }
 
-Response ReplyCase(const Request& request, ApiContext& ctx, const Principal& who, int status,
-                   const domain::Case& c) {
-  Response r = Reply(request, status, CaseView(ctx.cases, who, c));
+Response ReplyCase(const Request& request, int status, const service::VisibleCase& c) {
+  Response r = Reply(request, status, CaseView(c));
   r.headers.Set("ETag", CaseEtag(c));
   return r;
 }
@@ -59,23 +52,16 @@ Response CreateCase(ApiContext& ctx, const Request& request, const Principal& wh
   domain::CaseDraft draft;
   draft.title = body.title();
   draft.description = body.description();
-  draft.company = CompanyFrom(body.company());
-  draft.contact = {body.contact().name(), body.contact().email(), body.contact().phone()};
+  draft.company = CompanyFromApi(body.company());
+  draft.contact = ContactFromApi(body.contact());
   draft.needs = Strings(body.needs());
   draft.areas = Strings(body.areas());
   draft.node = body.node();
   auto created = ctx.cases.CreateCase(who, std::move(draft));
   if (!created.ok()) return ReplyError(created.status());
-  api::v1::Case view = CaseView(ctx.cases, who, created->created);
-  for (const domain::Case& related : created->related_cases) {
-    // A coordinator sees the related case's node and state, not its contents at another node.
-    api::v1::Case* r = view.add_related_cases();
-    r->set_id(related.id);
-    r->set_title(related.title);
-    r->set_node(related.node);
-    r->set_level(related.level);
-    r->set_state(related.state);
-    *r->mutable_create_time() = codec::TimeToProto(related.create_time);
+  api::v1::Case view = CaseView(created->created);
+  for (const service::RelatedCase& related : created->related_cases) {
+    *view.add_related_cases() = RelatedCaseView(related);
   }
   Response r = Reply(request, 201, view);
   r.headers.Set("ETag", CaseEtag(created->created));
@@ -86,7 +72,7 @@ Response CreateCase(ApiContext& ctx, const Request& request, const Principal& wh
 Response GetCase(ApiContext& ctx, const Request& request, const Principal& who) {
   auto c = ctx.cases.Get(who, std::string(request.PathParam("id")));
   if (!c.ok()) return ReplyError(c.status());
-  return ReplyCase(request, ctx, who, 200, *c);
+  return ReplyCase(request, 200, *c);
 }
 
 Response Act(ApiContext& ctx, const Request& request, const Principal& who) {
@@ -110,8 +96,7 @@ Response Act(ApiContext& ctx, const Request& request, const Principal& who) {
   std::string id(request.PathParam("id"));
   auto after = ctx.cases.Act(who, id, cmd, *expected);
   if (!after.ok()) return ReplyError(after.status());
-  // Show the case as the caller may see it now (a claim reveals the identity).
-  return ReplyCase(request, ctx, who, 200, auth::Redact(who, std::move(*after), ctx.cases.config()));
+  return ReplyCase(request, 200, *after);
 }
 
 Response History(ApiContext& ctx, const Request& request, const Principal& who) {
@@ -174,7 +159,7 @@ Response ListCases(ApiContext& ctx, const Request& request, const Principal& who
   auto page = ctx.cases.List(who, std::move(*filter));
   if (!page.ok()) return ReplyError(page.status());
   api::v1::CaseList list;
-  for (const domain::Case& c : page->cases) *list.add_cases() = CaseView(ctx.cases, who, c);
+  for (const service::VisibleCase& c : page->cases) *list.add_cases() = CaseView(c);
   list.set_next_page_token(page->next_page_token);
   return Reply(request, 200, list);
 }
@@ -186,7 +171,7 @@ Response CompanyCases(ApiContext& ctx, const Request& request, const Principal& 
   auto cases = ctx.cases.CompanyCases(who, *org);
   if (!cases.ok()) return ReplyError(cases.status());
   api::v1::CaseList list;
-  for (const domain::Case& c : *cases) *list.add_cases() = CaseView(ctx.cases, who, c);
+  for (const service::VisibleCase& c : *cases) *list.add_cases() = CaseView(c);
   return Reply(request, 200, list);
 }
 

@@ -4,10 +4,12 @@
 #include <functional>
 
 #include "engine/auth/authenticator.h"
+#include "engine/base/task_group.h"
 #include "engine/base/time.h"
 #include "engine/service/case_service.h"
 #include "engine/service/offer_service.h"
 #include "engine/service/event_hub.h"
+#include "engine/service/stats_service.h"
 
 namespace tillvaxt::api {
 
@@ -25,6 +27,11 @@ struct ApiContext {
   service::OfferService* offers = nullptr;
   // GET /v1/stream: the live event hub (nullptr: the route answers 503).
   service::EventHub* events = nullptr;
+  // /v1/stats/* (nullptr: those routes are not registered).
+  service::StatsService* stats = nullptr;
+  // Where long responses are produced (the CSV export); engine/app stops it after the
+  // listener and before the store. Required with `stats`.
+  base::TaskGroup* tasks = nullptr;
 };
 
 }  // namespace tillvaxt::api

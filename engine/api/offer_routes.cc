@@ -7,7 +7,6 @@
 #include "engine/api/views.h"
 #include "engine/api/wire.h"
 #include "engine/codec/event_codec.h"
-#include "engine/codec/offer_codec.h"
 #include "engine/service/offer_service.h"
 #include "tillvaxt/api/v1/offers.pb.h"
 
@@ -42,7 +41,7 @@ Response Publish(ApiContext& ctx, const Request& request, const Principal& who) 
   if (body.has_valid_until()) draft.valid_until = codec::TimeFromProto(body.valid_until());
   auto offer = ctx.offers->Publish(who, std::move(draft));
   if (!offer.ok()) return ReplyError(offer.status());
-  Response r = Reply(request, 201, codec::OfferToProto(*offer));
+  Response r = Reply(request, 201, OfferView(*offer));
   r.headers.Set("Location", "/v1/offers/" + offer->id);
   return r;
 }
@@ -50,7 +49,7 @@ Response Publish(ApiContext& ctx, const Request& request, const Principal& who) 
 Response GetOffer(ApiContext& ctx, const Request& request, const Principal& who) {
   auto offer = ctx.offers->Get(who, std::string(request.PathParam("id")));
   if (!offer.ok()) return ReplyError(offer.status());
-  return Reply(request, 200, codec::OfferToProto(*offer));
+  return Reply(request, 200, OfferView(*offer));
 }
 
 Response Act(ApiContext& ctx, const Request& request, const Principal& who) {
@@ -65,7 +64,7 @@ Response Act(ApiContext& ctx, const Request& request, const Principal& who) {
   if (body.expected_version() > 0) expected = body.expected_version();
   auto offer = ctx.offers->Withdraw(who, id, body.reason(), expected);
   if (!offer.ok()) return ReplyError(offer.status());
-  return Reply(request, 200, codec::OfferToProto(*offer));
+  return Reply(request, 200, OfferView(*offer));
 }
 
 base::Result<store::OfferFilter> FilterFrom(ApiContext& ctx, const Request& request) {
@@ -116,7 +115,7 @@ Response ListOffers(ApiContext& ctx, const Request& request, const Principal& wh
   auto page = ctx.offers->List(who, std::move(*filter));
   if (!page.ok()) return ReplyError(page.status());
   api::v1::OfferList list;
-  for (const domain::Offer& o : page->offers) *list.add_offers() = codec::OfferToProto(o);
+  for (const domain::Offer& o : page->offers) *list.add_offers() = OfferView(o);
   list.set_next_page_token(page->next_page_token);
   return Reply(request, 200, list);
 }
@@ -127,9 +126,9 @@ Response Inbox(ApiContext& ctx, const Request& request, const Principal& who) {
   api::v1::Inbox out;
   for (const service::InboxEntry& e : *inbox) {
     api::v1::InboxEntry* entry = out.add_entries();
-    *entry->mutable_offer() = codec::OfferToProto(e.offer);
-    for (const domain::Case& c : e.matching_cases) {
-      *entry->add_matching_cases() = CaseView(ctx.cases, who, c);
+    *entry->mutable_offer() = OfferView(e.offer);
+    for (const service::VisibleCase& c : e.matching_cases) {
+      *entry->add_matching_cases() = CaseView(c);
     }
   }
   return Reply(request, 200, out);
@@ -141,7 +140,7 @@ Response Suggested(ApiContext& ctx, const Request& request, const Principal& who
   api::v1::SuggestedOffers out;
   for (const service::SuggestedOffer& s : *suggested) {
     api::v1::SuggestedOffer* item = out.add_offers();
-    *item->mutable_offer() = codec::OfferToProto(s.offer);
+    *item->mutable_offer() = OfferView(s.offer);
     item->set_score(s.score);
     for (const std::string& r : s.reasons) item->add_reasons(r);
   }

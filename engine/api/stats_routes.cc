@@ -2,11 +2,12 @@
 // docs/STATISTICS.md). Thin: the query parameters become a service::StatsQuery, the service
 // authorises, validates and answers from the store's statistics index.
 #include <chrono>
-#include <memory>
-#include <thread>
+#include <atomic>
+#include <cstddef>
 
 #include "engine/api/handler.h"
 #include "engine/api/routes.h"
+#include "engine/api/views.h"
 #include "engine/api/wire.h"
 #include "engine/service/stats_service.h"
 
@@ -23,22 +24,25 @@ service::StatsQuery QueryOf(const http::Request& request) {
           Param(request, "area"), Param(request, "need"), Param(request, "level")};
 }
 
-// The export writes from a thread of its own. The stream has no backpressure signal, so it
-// paces itself: a chunk, then a short pause, keeping well inside the server's per-stream buffer
-// for any client that reads a few MB/s.
-constexpr auto kExportPause = std::chrono::milliseconds(8);
+// The export writes from a task of the server's TaskGroup with backpressure: after each piece
+// it waits until at most kExportUnsent bytes are still unsent, well inside the server's
+// per-stream buffer, so a slow client slows the export instead of being cut off. A client that
+// reads nothing for kExportStall ends the export.
+constexpr size_t kExportUnsent = 256 * 1024;
+constexpr auto kExportStall = std::chrono::seconds(30);
 
 }  // namespace
 
 void AddStatsRoutes(http::Router& router, ApiContext& ctx) {
-  auto stats =
-      std::make_shared<service::StatsService>(ctx.cases.config(), ctx.cases.store(), ctx.clock);
+  if (ctx.stats == nullptr) return;  // a server without statistics answers 404 for them
+  service::StatsService* stats = ctx.stats;
+  base::TaskGroup* tasks = ctx.tasks;
 
   router.Add("GET", "/v1/stats/summary",
-             Authed(ctx, [stats](const http::Request& request, const domain::Principal& who) {
+             Authed(ctx, [stats, tasks](const http::Request& request, const domain::Principal& who) {
                auto s = stats->Summary(who, QueryOf(request));
                if (!s.ok()) return ReplyError(s.status());
-               return Reply(request, 200, service::SummaryToProto(*s));
+               return Reply(request, 200, SummaryView(*s));
              }),
              "stats.summary");
 
@@ -46,7 +50,7 @@ void AddStatsRoutes(http::Router& router, ApiContext& ctx) {
              Authed(ctx, [stats](const http::Request& request, const domain::Principal& who) {
                auto links = stats->Flow(who, QueryOf(request));
                if (!links.ok()) return ReplyError(links.status());
-               return Reply(request, 200, service::FlowToProto(*links));
+               return Reply(request, 200, FlowView(*links));
              }),
              "stats.flow");
 
@@ -56,13 +60,13 @@ void AddStatsRoutes(http::Router& router, ApiContext& ctx) {
                const std::string metric = Param(request, "metric");
                auto points = stats->TimeSeries(who, QueryOf(request), bucket, metric);
                if (!points.ok()) return ReplyError(points.status());
-               return Reply(request, 200, service::TimeSeriesToProto(*points, bucket, metric));
+               return Reply(request, 200, TimeSeriesView(*points, bucket, metric));
              }),
              "stats.timeseries");
 
   router.Add(
       "GET", "/v1/stats/export.csv",
-      Authed(ctx, [stats](const http::Request& request, const domain::Principal& who) {
+      Authed(ctx, [stats, tasks](const http::Request& request, const domain::Principal& who) {
         const service::StatsQuery query = QueryOf(request);
         // Refusals (403, 400) are JSON errors, before any CSV goes out.
         auto filter = stats->Filter(who, query);
@@ -73,16 +77,16 @@ void AddStatsRoutes(http::Router& router, ApiContext& ctx) {
         // the stream is cut after its first chunk. A day-long interval never fires in practice.
         body->heartbeat_interval = std::chrono::hours(24);
         body->heartbeat = "\r\n";
-        body->on_open = [stats, who, query](std::shared_ptr<http::StreamWriter> writer) {
-          std::thread([stats, who, query, writer] {
-            base::Status st = stats->ExportCsv(who, query, [&writer](std::string piece) {
-              const bool open = writer->Write(std::move(piece));
-              if (open) std::this_thread::sleep_for(kExportPause);
-              return open;
+        body->on_open = [stats, tasks, who, query](std::shared_ptr<http::StreamWriter> writer) {
+          bool started = tasks->Run([stats, who, query, writer](const std::atomic<bool>& stopping) {
+            base::Status st = stats->ExportCsv(who, query, [&](std::string piece) {
+              return !stopping && writer->Write(std::move(piece)) &&
+                     writer->WaitWritable(kExportUnsent, kExportStall);
             });
             (void)st;  // a failure mid-stream can only end the stream early
             writer->End();
-          }).detach();
+          });
+          if (!started) writer->End();  // stopping, or too many exports at once
         };
         http::Response response =
             http::Response::Stream(200, "text/csv; charset=utf-8", std::move(body));

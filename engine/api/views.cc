@@ -1,6 +1,5 @@
 #include "engine/api/views.h"
 
-#include "engine/auth/visibility.h"
 #include "engine/codec/event_codec.h"
 
 namespace tillvaxt::api {
@@ -34,19 +33,123 @@ const char* ScopeName(domain::Scope scope) {
   return "";
 }
 
-bool Routes(domain::Effect e) {
-  return e == domain::Effect::kTriage || e == domain::Effect::kEscalate ||
-         e == domain::Effect::kDecline || e == domain::Effect::kRelease;
+template <typename Repeated>
+void CopyStrings(const std::vector<std::string>& from, Repeated* to) {
+  to->Reserve(static_cast<int>(from.size()));
+  for (const std::string& s : from) to->Add()->assign(s);
+}
+
+void MatchesView(const std::vector<domain::Match>& from,
+                 google::protobuf::RepeatedPtrField<api::v1::Match>* to) {
+  to->Reserve(static_cast<int>(from.size()));
+  for (const domain::Match& m : from) {
+    api::v1::Match* p = to->Add();
+    p->set_actor(m.actor);
+    p->set_score(m.score);
+    CopyStrings(m.reasons, p->mutable_reasons());
+  }
+}
+
+google::protobuf::Duration DurationView(base::Millis d) {
+  google::protobuf::Duration p;
+  p.set_seconds(d.count() / 1000);
+  p.set_nanos(static_cast<int32_t>((d.count() % 1000) * 1'000'000));
+  return p;
 }
 
 }  // namespace
 
-api::v1::Case CaseView(const service::CaseService& cases, const domain::Principal& who,
-                       const domain::Case& c) {
-  api::v1::Case view = codec::CaseToProto(c);
-  for (const std::string& action : cases.AllowedActions(who, c)) view.add_allowed_actions(action);
-  view.set_anonymised(!auth::SeesIdentity(who, c, cases.config()));
-  return view;
+api::v1::Case CaseView(const service::VisibleCase& c) {
+  api::v1::Case p;
+  p.set_id(c.id);
+  p.set_title(c.title);
+  p.set_description(c.description);
+  api::v1::Company* company = p.mutable_company();
+  company->set_name(c.company.name);
+  company->set_org_number(c.company.org_number);
+  company->set_municipality(c.company.municipality);
+  company->set_size(c.company.size);
+  company->set_industry(c.company.industry);
+  api::v1::Contact* contact = p.mutable_contact();
+  contact->set_name(c.contact.name);
+  contact->set_email(c.contact.email);
+  contact->set_phone(c.contact.phone);
+  CopyStrings(c.needs, p.mutable_needs());
+  CopyStrings(c.areas, p.mutable_areas());
+  p.set_node(c.node);
+  p.set_level(c.level);
+  p.set_highest_level(c.highest_level);
+  p.set_state(c.state);
+  CopyStrings(c.candidates, p.mutable_candidates());
+  CopyStrings(c.declined, p.mutable_declined());
+  CopyStrings(c.involved_actors, p.mutable_involved_actors());
+  p.set_assignee(c.assignee);
+  MatchesView(c.matches, p.mutable_matches());
+  if (c.outcome != domain::Outcome{}) {
+    p.mutable_outcome()->set_kind(c.outcome.kind);
+    p.mutable_outcome()->set_note(c.outcome.note);
+  }
+  p.set_feedback(c.feedback);
+  p.set_parent_id(c.parent_id);
+  CopyStrings(c.child_ids, p.mutable_child_ids());
+  CopyStrings(c.offer_ids, p.mutable_offer_ids());
+  for (const domain::RecordedEffect& r : c.effects) {
+    api::v1::RecordedEffect* pr = p.add_effects();
+    pr->mutable_effect()->set_kind(r.effect.kind);
+    pr->mutable_effect()->set_note(r.effect.note);
+    pr->set_months_after_close(r.months_after_close);
+    *pr->mutable_time() = codec::TimeToProto(r.time);
+  }
+  p.set_version(c.version);
+  p.set_workflow_version(c.workflow_version);
+  *p.mutable_create_time() = codec::TimeToProto(c.create_time);
+  *p.mutable_update_time() = codec::TimeToProto(c.update_time);
+  *p.mutable_state_time() = codec::TimeToProto(c.state_time);
+  if (c.deadline) *p.mutable_deadline() = codec::TimeToProto(*c.deadline);
+  if (c.sla_remaining) *p.mutable_sla_remaining() = DurationView(*c.sla_remaining);
+  CopyStrings(c.allowed_actions(), p.mutable_allowed_actions());
+  p.set_anonymised(c.anonymised());
+  return p;
+}
+
+api::v1::Case RelatedCaseView(const service::RelatedCase& c) {
+  api::v1::Case p;
+  p.set_id(c.id);
+  p.set_title(c.title);
+  p.set_node(c.node);
+  p.set_level(c.level);
+  p.set_state(c.state);
+  *p.mutable_create_time() = codec::TimeToProto(c.create_time);
+  return p;
+}
+
+api::v1::Offer OfferView(const domain::Offer& o) {
+  api::v1::Offer p;
+  p.set_id(o.id);
+  p.set_actor(o.actor);
+  p.set_level(o.level);
+  p.set_kind(o.kind);
+  p.set_title(o.title);
+  p.set_description(o.description);
+  CopyStrings(o.needs, p.mutable_needs());
+  CopyStrings(o.areas, p.mutable_areas());
+  CopyStrings(o.nodes, p.mutable_nodes());
+  p.set_url(o.url);
+  if (o.valid_from) *p.mutable_valid_from() = codec::TimeToProto(*o.valid_from);
+  if (o.valid_until) *p.mutable_valid_until() = codec::TimeToProto(*o.valid_until);
+  p.set_state(o.state);
+  p.set_reason(o.reason);
+  for (const domain::OfferRecipients& r : o.recipients) {
+    api::v1::OfferRecipients* pr = p.add_recipients();
+    pr->set_level(r.level);
+    CopyStrings(r.actors, pr->mutable_actors());
+    CopyStrings(r.nodes, pr->mutable_nodes());
+    *pr->mutable_time() = codec::TimeToProto(r.time);
+  }
+  p.set_version(o.version);
+  *p.mutable_create_time() = codec::TimeToProto(o.create_time);
+  *p.mutable_update_time() = codec::TimeToProto(o.update_time);
+  return p;
 }
 
 api::v1::CaseEvent EventView(const domain::Event& e) {
@@ -63,14 +166,9 @@ api::v1::CaseEvent EventView(const domain::Event& e) {
   v.set_reason(e.reason.empty() ? e.feedback : e.reason);
   v.set_action(e.action);
   v.set_actor(e.actor);
-  for (const domain::Match& m : e.matches) {
-    auto* pm = v.add_matches();
-    pm->set_actor(m.actor);
-    pm->set_score(m.score);
-    for (const std::string& r : m.reasons) pm->add_reasons(r);
-  }
-  for (const std::string& n : e.needs) v.add_needs(n);
-  for (const std::string& a : e.areas) v.add_areas(a);
+  MatchesView(e.matches, v.mutable_matches());
+  CopyStrings(e.needs, v.mutable_needs());
+  CopyStrings(e.areas, v.mutable_areas());
   if (e.type == domain::EventType::kEffectRecorded) {
     v.mutable_effect()->set_kind(e.outcome.kind);
     v.mutable_effect()->set_note(e.outcome.note);
@@ -149,7 +247,7 @@ api::v1::WorkflowView WorkflowView(const domain::Workflow& wf) {
     }
     pt->set_effect(EffectName(t.effect));
     pt->set_reason_required(t.reason_required);
-    if (Routes(t.effect)) {
+    if (domain::Routes(t.effect)) {
       pt->add_may_lead_to(wf.matched_state);
       pt->add_may_lead_to(wf.unmatched_state);
     }
@@ -167,6 +265,14 @@ api::v1::User UserView(const domain::Principal& who, const std::string& display_
   u.set_display_name(display_name);
   u.set_email(email);
   return u;
+}
+
+domain::Company CompanyFromApi(const api::v1::Company& p) {
+  return {p.name(), p.org_number(), p.municipality(), p.size(), p.industry()};
+}
+
+domain::Contact ContactFromApi(const api::v1::Contact& p) {
+  return {p.name(), p.email(), p.phone()};
 }
 
 std::string CaseEtag(const domain::Case& c) { return "\"v" + std::to_string(c.version) + "\""; }

@@ -2,13 +2,18 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 
 #include "engine/api/routes.h"
+#include "engine/app/lifecycle.h"
+#include "engine/base/task_group.h"
 #include "engine/auth/authenticator.h"
 #include "engine/cli/common.h"
 #include "engine/cli/flags.h"
@@ -21,7 +26,7 @@
 #include "engine/service/notifications.h"
 #include "engine/service/seeder.h"
 #include "engine/service/sla_scheduler.h"
-#include "engine/store/sqlite/sqlite_user_store.h"
+#include "engine/service/stats_service.h"
 
 namespace tillvaxt::app {
 namespace {
@@ -74,13 +79,19 @@ std::string DefaultWebRoot() {
   return fs::exists("web/dist/index.html") ? "web/dist" : "";
 }
 
-}  // namespace
+// What `serve` was asked to do: its flags, checked.
+struct ServeSettings {
+  Listen listen;
+  bool demo = false;
+  std::string data_dir;
+  bool fast_durability = false;
+  http::ServerOptions http;
+};
 
-int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
-  cli::Flags flags("serve",
-                   "Starts the HTTP server: the v1 API of docs/API.md and the web app, on the\n"
-                   "SQLite database in the data folder (created when missing). Stops cleanly on\n"
-                   "SIGINT or SIGTERM: in-flight requests finish, nothing acknowledged is lost.");
+// Parse: the flags into settings, or the exit code when there is nothing to run (help, or a
+// flag that is wrong, named on env.err).
+std::optional<int> ParseServeFlags(cli::Flags& flags, const std::vector<std::string>& args,
+                                   cli::Environment& env, ServeSettings* out) {
   flags.Option("listen", "ADDRESS:PORT", "Where to listen", "127.0.0.1:8080");
   cli::AddDataFlags(flags);
   flags.Switch("demo", "Seed demo users (and demo cases into an empty database); loopback only");
@@ -121,69 +132,11 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
   if (durability != "full" && durability != "normal") {
     return cli::Fail(env.err, base::InvalidArgument("--durability must be full or normal"));
   }
-
-  std::string source;
-  auto config = cli::LoadRegionConfig(flags, env.err, &source);
-  if (!config.ok()) return cli::Fail(env.err, config.status());
-  auto store = env.open_store({flags.Get("data"), true, durability == "normal"});
-  if (!store.ok()) return cli::Fail(env.err, store.status());
-  auto users = env.open_user_store({flags.Get("data"), true, durability == "normal"});
-  if (!users.ok()) return cli::Fail(env.err, users.status());
-  base::SystemClock clock;
-  auto cases = service::CaseService::Create(*config, **store, clock, nullptr);
-  if (!cases.ok()) return cli::Fail(env.err, cases.status());
-  auto offers = service::OfferService::Create(**cases, clock, nullptr);
-  if (!offers.ok()) return cli::Fail(env.err, offers.status());
-  service::OfferService& offer_service = **offers;
-  (*cases)->SetOfferLookup(
-      [&offer_service](const std::string& id) { return offer_service.CheckLinkable(id); });
-  auth::Authenticator authenticator(**users, clock, {});
-
-  // Notifier plugins named in the configuration (paths relative to its folder). One that cannot
-  // be loaded stops the start: the message names the file and why.
-  std::string config_dir =
-      source.rfind("built-in", 0) == 0 ? "" : fs::absolute(source).parent_path().string();
-  auto plugins = plugin::PluginSet::Load((*cases)->config(), config_dir);
-  if (!plugins.ok()) return cli::Fail(env.err, plugins.status());
-  service::FileDigestState digest_state(
-      (fs::path(flags.Get("data")) / "notification-digests.tsv").string());
-  std::unique_ptr<service::NotificationService> notifications;
-  if (!(*plugins)->notifiers().empty()) {
-    notifications = std::make_unique<service::NotificationService>(
-        (*cases)->config(), **store, **users, clock, **plugins, digest_state);
-    service::NotificationService* routed = notifications.get();
-    (*cases)->AddListener(
-        [routed](const std::vector<domain::Event>& events) { routed->OnCommitted(events); });
-    offer_service.AddListener([routed](const std::vector<domain::OfferEvent>& events) {
-      routed->OnOfferCommitted(events);
-    });
-    notifications->Start();
-    for (const auto& n : (*plugins)->notifiers()) {
-      env.out << "Notifier plugin " << n->name() << " from " << n->path() << "\n";
-    }
-  }
-
-  if (demo) {
-    std::string password = DemoPassword();
-    if (auto st = authenticator.EnsureDemoUsers((*cases)->config(), password); !st.ok()) {
-      return cli::Fail(env.err, st);
-    }
-    auto count = (*store)->CountCases();
-    if (count.ok() && *count == 0) {
-      service::SeedOptions seed;
-      seed.cases = kDemoCases;
-      seed.now = clock.Now();
-      auto seeded = service::Seed((*cases)->config(), **store, seed);
-      if (!seeded.ok()) return cli::Fail(env.err, seeded.status());
-      env.out << "Seeded " << seeded->cases << " demo cases\n";
-    }
-    env.out << "Demo users: coord.<node> (coord.eskilstuna, ...), actor.<actor> (actor.almi, ...),"
-               " manager, admin\nDemo password: "
-            << password << "\n";
-  }
-
-  http::Metrics metrics;
-  http::ServerOptions options;
+  out->listen = *listen;
+  out->demo = demo;
+  out->data_dir = flags.Get("data");
+  out->fast_durability = durability == "normal";
+  http::ServerOptions& options = out->http;
   options.address = listen->address;
   options.port = listen->port;
   options.worker_threads = static_cast<int>(*workers);
@@ -192,48 +145,187 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
   options.tls_cert_file = flags.Get("tls-cert");
   options.tls_key_file = flags.Get("tls-key");
   options.static_root = flags.Get("web");
+  return std::nullopt;
+}
+
+// Build: every component of a running server, constructed in dependency order and registered
+// with the lifecycle; nothing runs until lifecycle.StartAll(). Members are destroyed in
+// reverse order, after the lifecycle (declared last) has stopped what runs.
+struct Server {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::UserStore> users;
+  base::SystemClock clock;
+  std::unique_ptr<service::CaseService> cases;
+  std::unique_ptr<service::OfferService> offers;
+  std::unique_ptr<auth::Authenticator> authenticator;
+  std::unique_ptr<plugin::PluginSet> plugins;
+  std::unique_ptr<service::FileDigestState> digest_state;
+  std::unique_ptr<service::NotificationService> notifications;
+  std::unique_ptr<service::StatsService> stats;
+  std::unique_ptr<service::EventHub> event_hub;
+  std::mutex log_mu;
+  std::unique_ptr<service::SlaScheduler> sla_scheduler;
+  base::TaskGroup tasks;
+  http::Metrics metrics;
   std::atomic<bool> ready{false};
-  api::ApiContext ctx{**cases, authenticator, clock, !options.tls_cert_file.empty(),
-                      [&ready] { return ready.load(); }, [&metrics, &plugins] { return metrics.Render() + (*plugins)->RenderMetrics(); }};
-  ctx.offers = &offer_service;
-  // Live events (GET /v1/stream) and the SLA timers; their threads start once the stop signals
-  // are blocked.
+  std::unique_ptr<api::ApiContext> ctx;
+  http::Router router;
+  std::unique_ptr<http::Server> http;
+  std::string config_source;
+  Lifecycle lifecycle;
+};
+
+base::Status BuildServer(const ServeSettings& settings, cli::Flags& flags, cli::Environment& env,
+                         Server& s) {
+  auto config = cli::LoadRegionConfig(flags, env.err, &s.config_source);
+  if (!config.ok()) return config.status();
+  auto store = env.open_store({settings.data_dir, true, settings.fast_durability});
+  if (!store.ok()) return store.status();
+  s.store = std::move(*store);
+  auto users = env.open_user_store({settings.data_dir, true, settings.fast_durability});
+  if (!users.ok()) return users.status();
+  s.users = std::move(*users);
+  auto cases = service::CaseService::Create(*config, *s.store, *s.store, s.clock, nullptr);
+  if (!cases.ok()) return cases.status();
+  s.cases = std::move(*cases);
+  auto offers = service::OfferService::Create(*s.cases, *s.store, s.clock, nullptr);
+  if (!offers.ok()) return offers.status();
+  s.offers = std::move(*offers);
+  service::OfferService* offer_service = s.offers.get();
+  s.cases->SetOfferLookup(
+      [offer_service](const std::string& id) { return offer_service->CheckLinkable(id); });
+  s.authenticator = std::make_unique<auth::Authenticator>(*s.users, s.clock,
+                                                          auth::AuthOptions{});
+  const domain::Config& region = s.cases->config();
+
+  // Notifier plugins named in the configuration (paths relative to its folder). One that cannot
+  // be loaded stops the start: the message names the file and why.
+  std::string config_dir = s.config_source.rfind("built-in", 0) == 0
+                               ? ""
+                               : fs::absolute(s.config_source).parent_path().string();
+  auto plugins = plugin::PluginSet::Load(region, config_dir);
+  if (!plugins.ok()) return plugins.status();
+  s.plugins = std::move(*plugins);
+  if (!s.plugins->notifiers().empty()) {
+    s.digest_state = std::make_unique<service::FileDigestState>(
+        (fs::path(settings.data_dir) / "notification-digests.tsv").string());
+    s.notifications = std::make_unique<service::NotificationService>(
+        region, *s.store, *s.store, *s.users, s.clock, *s.plugins, *s.digest_state);
+    service::NotificationService* routed = s.notifications.get();
+    s.cases->AddListener(
+        [routed](const std::vector<domain::Event>& events) { routed->OnCommitted(events); });
+    s.offers->AddListener([routed](const std::vector<domain::OfferEvent>& events) {
+      routed->OnOfferCommitted(events);
+    });
+    for (const auto& n : s.plugins->notifiers()) {
+      env.out << "Notifier plugin " << n->name() << " from " << n->path() << "\n";
+    }
+  }
+
+  if (settings.demo) {
+    std::string password = DemoPassword();
+    TV_RETURN_IF_ERROR(s.authenticator->EnsureDemoUsers(region, password));
+    auto count = s.store->CountCases();
+    if (count.ok() && *count == 0) {
+      service::SeedOptions seed;
+      seed.cases = kDemoCases;
+      seed.now = s.clock.Now();
+      auto seeded = service::Seed(region, *s.store, seed);
+      if (!seeded.ok()) return seeded.status();
+      env.out << "Seeded " << seeded->cases << " demo cases\n";
+    }
+    env.out << "Demo users: coord.<node> (coord.eskilstuna, ...), actor.<actor> (actor.almi, ...),"
+               " manager, admin\nDemo password: "
+            << password << "\n";
+  }
+
+  s.stats = std::make_unique<service::StatsService>(region, *s.store, s.clock);
   service::EventHubOptions hub_options;
   hub_options.format = api::SseMessage;
-  service::EventHub event_hub(**cases, hub_options);
-  ctx.events = &event_hub;
-  std::mutex log_mu;
+  s.event_hub = std::make_unique<service::EventHub>(*s.cases, *s.store, hub_options);
   service::SlaSchedulerOptions sla_options;
-  sla_options.log = [&env, &log_mu](const std::string& message) {
-    std::lock_guard lock(log_mu);
+  sla_options.log = [&env, &s](const std::string& message) {
+    std::lock_guard lock(s.log_mu);
     env.err << message << "\n" << std::flush;
   };
-  service::SlaScheduler sla_scheduler(**cases, clock, sla_options);
-  http::Router router;
-  api::AddApiRoutes(router, ctx);
-  http::ServerHooks hooks;
-  hooks.metrics = &metrics;
+  s.sla_scheduler =
+      std::make_unique<service::SlaScheduler>(*s.cases, *s.store, *s.store, s.clock, sla_options);
 
-  // Block the stop signals in every thread; the main thread waits for them below.
+  s.ctx = std::make_unique<api::ApiContext>(api::ApiContext{
+      *s.cases, *s.authenticator, s.clock, !settings.http.tls_cert_file.empty(),
+      [&s] { return s.ready.load(); },
+      [&s] { return s.metrics.Render() + s.plugins->RenderMetrics(); }});
+  s.ctx->offers = s.offers.get();
+  s.ctx->events = s.event_hub.get();
+  s.ctx->stats = s.stats.get();
+  s.ctx->tasks = &s.tasks;
+  api::AddApiRoutes(s.router, *s.ctx);
+  http::ServerHooks hooks;
+  hooks.metrics = &s.metrics;
+  s.http = std::make_unique<http::Server>(settings.http, s.router, hooks);
+
+  // Started in this order, stopped in reverse: the listener stops taking requests first, then
+  // the exports it started, the live events, the timers and the notifications; the plugins last
+  // of all (the store and the services are plain objects that stop with Server's members).
+  s.lifecycle.Add("plugins", nullptr, [&s] { s.plugins->Stop(); });
+  if (s.notifications) {
+    s.lifecycle.Add("notifications", [&s] {
+      s.notifications->Start();
+      return base::Status::Ok();
+    }, [&s] { s.notifications->Stop(); });
+  }
+  s.lifecycle.Add("sla scheduler", [&s] {
+    s.sla_scheduler->Start();
+    return base::Status::Ok();
+  }, [&s] { s.sla_scheduler->Stop(); });
+  s.lifecycle.Add("event hub", [&s] { return s.event_hub->Start(); },
+                  [&s] { s.event_hub->Stop(); });
+  s.lifecycle.Add("background tasks", nullptr, [&s] { s.tasks.Stop(); });
+  s.lifecycle.Add("http listener", [&s] {
+    TV_RETURN_IF_ERROR(s.http->Start());
+    s.ready = true;
+    return base::Status::Ok();
+  }, [&s] {
+    s.ready = false;
+    s.http->Stop();
+  });
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
+  cli::Flags flags("serve",
+                   "Starts the HTTP server: the v1 API of docs/API.md and the web app, on the\n"
+                   "SQLite database in the data folder (created when missing). Stops cleanly on\n"
+                   "SIGINT or SIGTERM: in-flight requests finish, nothing acknowledged is lost.");
+  ServeSettings settings;
+  if (auto exit = ParseServeFlags(flags, args, env, &settings)) return *exit;
+
+  Server server;
+  if (auto st = BuildServer(settings, flags, env, server); !st.ok()) {
+    return cli::Fail(env.err, st);
+  }
+
+  // Run: block the stop signals in every thread the components start; this thread waits for
+  // them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  if (auto st = event_hub.Start(); !st.ok()) return cli::Fail(env.err, st);
-  sla_scheduler.Start();
-
-  http::Server server(options, router, hooks);
-  if (auto st = server.Start(); !st.ok()) return cli::Fail(env.err, st);
-  ready = true;
-  std::string scheme = server.tls() ? "https" : "http";
-  std::string host = listen->address.find(':') != std::string::npos ? "[" + listen->address + "]"
-                                                                      : listen->address;
-  env.out << "Tillväxt (" << (*cases)->config().region_name << ", configuration " << source
-          << ") listening on " << scheme << "://" << host << ":" << server.port() << "/\n"
-          << "Data: " << fs::absolute(flags.Get("data")).string()
-          << (options.static_root.empty() ? "; web app not built (npm run build in web/)"
-                                          : "; web app from " + options.static_root)
+  if (auto st = server.lifecycle.StartAll(); !st.ok()) return cli::Fail(env.err, st);
+  const Listen& listen = settings.listen;
+  std::string scheme = server.http->tls() ? "https" : "http";
+  std::string host = listen.address.find(':') != std::string::npos ? "[" + listen.address + "]"
+                                                                    : listen.address;
+  env.out << "Tillväxt (" << server.cases->config().region_name << ", configuration "
+          << server.config_source << ") listening on " << scheme << "://" << host << ":"
+          << server.http->port() << "/\n"
+          << "Data: " << fs::absolute(settings.data_dir).string()
+          << (settings.http.static_root.empty()
+                  ? "; web app not built (npm run build in web/)"
+                  : "; web app from " + settings.http.static_root)
           << "\n"
           << std::flush;
   int signal = 0;
@@ -241,12 +333,7 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
   env.out << "Stopping (" << (signal == SIGTERM ? "SIGTERM" : "SIGINT")
           << "): finishing in-flight requests\n"
           << std::flush;
-  ready = false;
-  server.Stop();
-  sla_scheduler.Stop();
-  event_hub.Stop();
-  if (notifications) notifications->Stop();
-  (*plugins)->Stop();
+  server.lifecycle.StopAll();
   env.out << "Stopped\n";
   return cli::kExitOk;
 }

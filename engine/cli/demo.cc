@@ -47,7 +47,7 @@ int DemoCommand(const std::vector<std::string>& args, Environment& env) {
   auto store = env.open_store({flags.Get("data"), true, false});
   if (!store.ok()) return Fail(env.err, store.status());
   base::SystemClock clock;
-  auto service = service::CaseService::Create(*config, **store, clock, nullptr);
+  auto service = service::CaseService::Create(*config, **store, **store, clock, nullptr);
   if (!service.ok()) return Fail(env.err, service.status());
   auto& svc = **service;
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <ostream>
 
+#include "engine/api/views.h"
 #include "engine/cli/common.h"
 #include "engine/cli/flags.h"
 #include "engine/codec/event_codec.h"
@@ -145,9 +146,9 @@ int StatsCommand(const std::vector<std::string>& args, Environment& env) {
   auto series = stats.TimeSeries(local, query, bucket, metric);
   if (!series.ok()) return flagged(series.status());
   if (format == "json") {
-    env.out << "{\n\"summary\": " << Json(service::SummaryToProto(*summary))
-            << ",\n\"flow\": " << Json(service::FlowToProto(*flow))
-            << ",\n\"timeseries\": " << Json(service::TimeSeriesToProto(*series, bucket, metric))
+    env.out << "{\n\"summary\": " << Json(api::SummaryView(*summary))
+            << ",\n\"flow\": " << Json(api::FlowView(*flow))
+            << ",\n\"timeseries\": " << Json(api::TimeSeriesView(*series, bucket, metric))
             << "}\n";
   } else {
     PrintTable(env.out, *summary, *flow, *series, bucket, metric);

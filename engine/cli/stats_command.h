@@ -1,4 +1,4 @@
-// `tillvaxt stats`: the flow statistics of a data folder on the terminal (issue 5).
+// `tillvaxt stats`: the flow statistics of a data folder on the terminal.
 //
 //   tillvaxt stats [--from DATE] [--to DATE] [--node N] [--area A] [--need N] [--level L]
 //                  [--bucket week|month] [--metric created|resolved|escalated]

@@ -21,7 +21,7 @@ std::vector<std::string> Strings(const RepeatedPtrField<std::string>& from) {
   return std::vector<std::string>(from.begin(), from.end());
 }
 
-void CompanyToProto(const domain::Company& c, api::v1::Company* p) {
+void CompanyToProto(const domain::Company& c, storage::v1::Company* p) {
   p->set_name(c.name);
   p->set_org_number(c.org_number);
   p->set_municipality(c.municipality);
@@ -29,25 +29,25 @@ void CompanyToProto(const domain::Company& c, api::v1::Company* p) {
   p->set_industry(c.industry);
 }
 
-domain::Company CompanyFromProto(const api::v1::Company& p) {
+domain::Company CompanyFromProto(const storage::v1::Company& p) {
   return {p.name(), p.org_number(), p.municipality(), p.size(), p.industry()};
 }
 
-void ContactToProto(const domain::Contact& c, api::v1::Contact* p) {
+void ContactToProto(const domain::Contact& c, storage::v1::Contact* p) {
   p->set_name(c.name);
   p->set_email(c.email);
   p->set_phone(c.phone);
 }
 
-domain::Contact ContactFromProto(const api::v1::Contact& p) {
+domain::Contact ContactFromProto(const storage::v1::Contact& p) {
   return {p.name(), p.email(), p.phone()};
 }
 
 void MatchesToProto(const std::vector<domain::Match>& from,
-                    RepeatedPtrField<api::v1::Match>* to) {
+                    RepeatedPtrField<storage::v1::Match>* to) {
   to->Reserve(static_cast<int>(from.size()));
   for (const domain::Match& m : from) {
-    api::v1::Match* p = to->Add();
+    storage::v1::Match* p = to->Add();
     p->set_actor(m.actor);
     p->set_score(m.score);
     CopyStrings(m.reasons, p->mutable_reasons());
@@ -64,19 +64,19 @@ base::Millis MillisFromProto(const google::protobuf::Duration& p) {
   return base::Millis(p.seconds() * 1000 + p.nanos() / 1'000'000);
 }
 
-std::vector<domain::Match> MatchesFromProto(const RepeatedPtrField<api::v1::Match>& from) {
+std::vector<domain::Match> MatchesFromProto(const RepeatedPtrField<storage::v1::Match>& from) {
   std::vector<domain::Match> out;
   out.reserve(static_cast<size_t>(from.size()));
-  for (const api::v1::Match& p : from) out.push_back({p.actor(), p.score(), Strings(p.reasons())});
+  for (const storage::v1::Match& p : from) out.push_back({p.actor(), p.score(), Strings(p.reasons())});
   return out;
 }
 
-void OutcomeToProto(const domain::Outcome& o, api::v1::Outcome* p) {
+void OutcomeToProto(const domain::Outcome& o, storage::v1::Outcome* p) {
   p->set_kind(o.kind);
   p->set_note(o.note);
 }
 
-void EffectToProto(const domain::Outcome& o, api::v1::Effect* p) {
+void EffectToProto(const domain::Outcome& o, storage::v1::Effect* p) {
   p->set_kind(o.kind);
   p->set_note(o.note);
 }
@@ -246,8 +246,8 @@ domain::Event EventFromProto(const events::v1::CaseEvent& p) {
   return e;
 }
 
-api::v1::Case CaseToProto(const domain::Case& c) {
-  api::v1::Case p;
+storage::v1::CaseRow CaseToRow(const domain::Case& c) {
+  storage::v1::CaseRow p;
   p.set_id(c.id);
   p.set_title(c.title);
   p.set_description(c.description);
@@ -270,7 +270,7 @@ api::v1::Case CaseToProto(const domain::Case& c) {
   CopyStrings(c.child_ids, p.mutable_child_ids());
   CopyStrings(c.offer_ids, p.mutable_offer_ids());
   for (const domain::RecordedEffect& r : c.effects) {
-    api::v1::RecordedEffect* pr = p.add_effects();
+    storage::v1::RecordedEffect* pr = p.add_effects();
     EffectToProto(r.effect, pr->mutable_effect());
     pr->set_months_after_close(r.months_after_close);
     *pr->mutable_time() = TimeToProto(r.time);
@@ -285,7 +285,7 @@ api::v1::Case CaseToProto(const domain::Case& c) {
   return p;
 }
 
-domain::Case CaseFromProto(const api::v1::Case& p) {
+domain::Case CaseFromRow(const storage::v1::CaseRow& p) {
   domain::Case c;
   c.id = p.id();
   c.title = p.title();
@@ -309,7 +309,7 @@ domain::Case CaseFromProto(const api::v1::Case& p) {
   c.child_ids = Strings(p.child_ids());
   c.offer_ids = Strings(p.offer_ids());
   c.effects.reserve(static_cast<size_t>(p.effects_size()));
-  for (const api::v1::RecordedEffect& r : p.effects()) {
+  for (const storage::v1::RecordedEffect& r : p.effects()) {
     c.effects.push_back({{r.effect().kind(), r.effect().note()},
                          r.months_after_close(),
                          TimeFromProto(r.time())});
@@ -339,16 +339,16 @@ base::Result<domain::Event> ParseEvent(std::string_view bytes) {
   }
 }
 
-std::string SerializeCase(const domain::Case& c) { return CaseToProto(c).SerializeAsString(); }
+std::string SerializeCase(const domain::Case& c) { return CaseToRow(c).SerializeAsString(); }
 
 base::Result<domain::Case> ParseCase(std::string_view bytes) {
   try {
-    api::v1::Case p;
+    storage::v1::CaseRow p;
     if (!p.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-      return base::Internal("case body is not a valid Case (" + std::to_string(bytes.size()) +
+      return base::Internal("case body is not a valid CaseRow (" + std::to_string(bytes.size()) +
                             " bytes)");
     }
-    return CaseFromProto(p);
+    return CaseFromRow(p);
   } catch (const std::exception& ex) {
     return base::Internal(std::string("parsing a case body: ") + ex.what());
   }

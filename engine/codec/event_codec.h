@@ -1,10 +1,10 @@
-// Domain values <-> their protobuf forms: events as stored in the event log
-// (tillvaxt.events.v1.CaseEvent), cases as the API and the store's projection body carry them
-// (tillvaxt.api.v1.Case). The only place where these wire types meet the domain types.
+// Domain values <-> their stored forms: events as the event log keeps them
+// (tillvaxt.events.v1.CaseEvent) and cases as the projection row's body
+// (tillvaxt.storage.v1.CaseRow). Nothing here knows the public API: the API's own mapping is
+// engine/api/views.h, so changing the API never changes the database.
 //
-// Every conversion is lossless for the fields the domain has: FromProto(ToProto(x)) == x.
+// Every conversion is lossless for the fields the domain has: FromRow(ToRow(x)) == x.
 // Time has millisecond resolution; sub-millisecond nanos in a Timestamp are truncated.
-// Api-only fields of Case (allowed_actions, anonymised, related_cases) are left to the service.
 //
 // Thread-safety: free functions without shared state; safe from any thread.
 #pragma once
@@ -16,7 +16,7 @@
 #include "engine/base/time.h"
 #include "engine/domain/case.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "tillvaxt/api/v1/cases.pb.h"
+#include "tillvaxt/storage/v1/rows.pb.h"
 #include "tillvaxt/events/v1/events.pb.h"
 
 namespace tillvaxt::codec {
@@ -38,9 +38,9 @@ domain::CaseDraft DraftFromProto(const events::v1::Created& created);
 events::v1::CaseEvent EventToProto(const domain::Event& e);
 domain::Event EventFromProto(const events::v1::CaseEvent& p);
 
-// A case: every domain field; allowed_actions, anonymised and related_cases stay empty.
-api::v1::Case CaseToProto(const domain::Case& c);
-domain::Case CaseFromProto(const api::v1::Case& p);
+// A case as its projection row stores it: every domain field.
+storage::v1::CaseRow CaseToRow(const domain::Case& c);
+domain::Case CaseFromRow(const storage::v1::CaseRow& p);
 
 // Bytes as stored (the `payload` of an event row, the `body` of a case row).
 // Parse* fail with INTERNAL naming what could not be parsed; they never throw.

@@ -55,8 +55,8 @@ domain::OfferEventType TypeFromProto(events::v1::OfferEventType type) {
 
 }  // namespace
 
-api::v1::Offer OfferToProto(const domain::Offer& o) {
-  api::v1::Offer p;
+storage::v1::OfferRow OfferToRow(const domain::Offer& o) {
+  storage::v1::OfferRow p;
   p.set_id(o.id);
   p.set_actor(o.actor);
   p.set_level(o.level);
@@ -72,7 +72,7 @@ api::v1::Offer OfferToProto(const domain::Offer& o) {
   p.set_state(o.state);
   p.set_reason(o.reason);
   for (const domain::OfferRecipients& r : o.recipients) {
-    api::v1::OfferRecipients* pr = p.add_recipients();
+    storage::v1::OfferRecipients* pr = p.add_recipients();
     pr->set_level(r.level);
     Fill(pr->mutable_actors(), r.actors);
     Fill(pr->mutable_nodes(), r.nodes);
@@ -84,7 +84,7 @@ api::v1::Offer OfferToProto(const domain::Offer& o) {
   return p;
 }
 
-domain::Offer OfferFromProto(const api::v1::Offer& p) {
+domain::Offer OfferFromRow(const storage::v1::OfferRow& p) {
   domain::Offer o;
   o.id = p.id();
   o.actor = p.actor();
@@ -100,7 +100,7 @@ domain::Offer OfferFromProto(const api::v1::Offer& p) {
   o.valid_until = OptionalTime(p.has_valid_until(), p.valid_until());
   o.state = p.state();
   o.reason = p.reason();
-  for (const api::v1::OfferRecipients& pr : p.recipients()) {
+  for (const storage::v1::OfferRecipients& pr : p.recipients()) {
     o.recipients.push_back(
         {pr.level(), ToVector(pr.actors()), ToVector(pr.nodes()), TimeFromProto(pr.time())});
   }
@@ -178,15 +178,15 @@ domain::OfferEvent OfferEventFromProto(const events::v1::OfferEvent& p) {
 }
 
 std::string SerializeOffer(const domain::Offer& offer) {
-  return OfferToProto(offer).SerializeAsString();
+  return OfferToRow(offer).SerializeAsString();
 }
 
 base::Result<domain::Offer> ParseOffer(std::string_view bytes) {
-  api::v1::Offer p;
+  storage::v1::OfferRow p;
   if (!p.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return base::Internal("cannot parse a stored offer");
   }
-  return OfferFromProto(p);
+  return OfferFromRow(p);
 }
 
 std::string SerializeOfferEvent(const domain::OfferEvent& e) {

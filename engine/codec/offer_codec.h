@@ -1,7 +1,8 @@
-// Offers and offer events to and from their protobuf forms: tillvaxt.api.v1.Offer (the API and
-// the offers projection's body) and tillvaxt.events.v1.OfferEvent (the offer_events payload).
+// Offers and offer events to and from their stored forms: tillvaxt.storage.v1.OfferRow (the
+// offers projection's body) and tillvaxt.events.v1.OfferEvent (the offer_events payload). The
+// API's own mapping is engine/api/views.h.
 //
-// Lossless for every domain field: FromProto(ToProto(x)) == x (times at millisecond
+// Lossless for every domain field: FromRow(ToRow(x)) == x (times at millisecond
 // resolution). Free functions without shared state; thread-safe. Parse* never throw: bytes
 // that do not parse answer INTERNAL.
 #pragma once
@@ -11,13 +12,13 @@
 
 #include "engine/base/status.h"
 #include "engine/domain/offer.h"
-#include "tillvaxt/api/v1/offers.pb.h"
+#include "tillvaxt/storage/v1/rows.pb.h"
 #include "tillvaxt/events/v1/offer_events.pb.h"
 
 namespace tillvaxt::codec {
 
-api::v1::Offer OfferToProto(const domain::Offer& offer);
-domain::Offer OfferFromProto(const api::v1::Offer& p);
+storage::v1::OfferRow OfferToRow(const domain::Offer& offer);
+domain::Offer OfferFromRow(const storage::v1::OfferRow& p);
 
 events::v1::OfferDraft OfferDraftToProto(const domain::OfferDraft& draft);
 domain::OfferDraft OfferDraftFromProto(const events::v1::OfferDraft& p);

@@ -28,11 +28,6 @@ struct Edge {
   }
 };
 
-bool Routes(Effect e) {
-  return e == Effect::kTriage || e == Effect::kEscalate || e == Effect::kDecline ||
-         e == Effect::kRelease;
-}
-
 // Edges in workflow order, each once. A routing transition continues from where it lands
 // (its `to`, or where it fired when it stays) to the matched and the unmatched state.
 std::vector<Edge> Edges(const Workflow& wf) {
@@ -45,10 +40,10 @@ std::vector<Edge> Edges(const Workflow& wf) {
     for (const std::string& from : t.from) {
       if (!t.to.empty()) {
         add({from, t.to, t.name, EdgeKind::kMove});
-      } else if (!Routes(t.effect)) {
+      } else if (!domain::Routes(t.effect)) {
         add({from, from, t.name, EdgeKind::kStay});
       }
-      if (Routes(t.effect)) {
+      if (domain::Routes(t.effect)) {
         const std::string& landing = t.to.empty() ? from : t.to;
         if (landing != wf.matched_state || t.to.empty()) {
           add({landing, wf.matched_state, t.name, EdgeKind::kRouted});

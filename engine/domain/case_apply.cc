@@ -75,7 +75,7 @@ void Apply(Case& c, const Event& e) {
       break;
     case EventType::kUnmatched:
       // Also the assignee: an assignee escalating from the top level leaves a case that no
-      // actor on any level holds. (An addition to WORKFLOW.md, which names candidates, matches.)
+      // actor on any level holds.
       c.candidates.clear();
       c.matches.clear();
       c.assignee.clear();

@@ -12,6 +12,11 @@ bool HasId(const std::vector<T>& items, const std::string& id) {
 
 }  // namespace
 
+bool Routes(Effect effect) {
+  return effect == Effect::kTriage || effect == Effect::kEscalate ||
+         effect == Effect::kDecline || effect == Effect::kRelease;
+}
+
 const char* RoleName(Role role) {
   switch (role) {
     case Role::kUnspecified: return "ROLE_UNSPECIFIED";

@@ -27,6 +27,9 @@ enum class Effect {
   kLinkOffer,
 };
 
+// True for the effects whose decision may route the case (and so reads the actors' load).
+bool Routes(Effect effect);
+
 const char* RoleName(Role role);  // "COORDINATOR", ...
 
 struct Named {

@@ -142,12 +142,7 @@ class Checker {
     }
   }
 
-  // Routing effects end in matched_state or unmatched_state rather than in `to`.
-  static bool Routes(Effect e) {
-    return e == Effect::kTriage || e == Effect::kEscalate || e == Effect::kDecline ||
-           e == Effect::kRelease;
-  }
-
+  // Routing effects (domain::Routes) end in matched_state or unmatched_state rather than in `to`.
   bool HasState(const std::string& name) const { return wf().FindState(name) != nullptr; }
   const Workflow& wf() const { return c_.workflow; }
 

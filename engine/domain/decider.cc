@@ -313,7 +313,11 @@ void EscalateFrom(Emitter& out, const Config& config, const Workflow& wf, const 
 
 Result<std::vector<Event>> Decider::Decide(const Workflow& wf, const Case& c,
                                            const Principal& who, const Command& cmd, Time now,
-                                           const LoadFn& load) const {
+                                           const DecisionInputs& inputs) const {
+  const LoadFn load = [&inputs](const std::string& actor) {
+    auto it = inputs.open_cases.find(actor);
+    return it == inputs.open_cases.end() ? 0 : it->second;
+  };
   const Transition* t = wf.FindTransition(cmd.action);
   if (t == nullptr) return base::NotFound("unknown action '" + cmd.action + "'");
   if (c.version == 0) return base::NotFound("case '" + c.id + "' does not exist");
@@ -459,6 +463,7 @@ Result<std::vector<Event>> Decider::Decide(const Workflow& wf, const Case& c,
       if (Has(c.offer_ids, cmd.offer_id)) {
         return base::FailedPrecondition("offer '" + cmd.offer_id + "' is already linked");
       }
+      if (!inputs.offer_linkable.ok()) return inputs.offer_linkable;
       e.type = EventType::kOfferLinked;
       e.offer_id = cmd.offer_id;
       out.Emit(std::move(e));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/base/status.h"
@@ -14,6 +15,19 @@
 #include "engine/domain/routing.h"
 
 namespace tillvaxt::domain {
+
+// What a decision needs from outside the case and the command. The caller gathers it before
+// Decide, so a decision is a pure function of its arguments and a failed read is the caller's
+// error to report, never a silent default inside the decision.
+struct DecisionInputs {
+  // Open cases per actor (routing load: ranking and capacity); an actor not named has none.
+  // Read only when the transition routes (Routes(effect)).
+  std::unordered_map<std::string, int> open_cases;
+  // linkOffer: OK when the offer may be linked, else the refusal to give (unknown offer:
+  // INVALID_ARGUMENT "offerId"; an ended one: FAILED_PRECONDITION). Answered only after the
+  // state and the caller's permit are checked, so refusals do not reveal which offers exist.
+  base::Status offer_linkable;
+};
 
 // Evolve: the case after one event. Mechanical: every decision is already in the event.
 void Apply(Case& c, const Event& e);
@@ -38,7 +52,7 @@ class Decider {
   // ABORTED a claim on a case another actor already claimed; INVALID_ARGUMENT bad fields.
   base::Result<std::vector<Event>> Decide(const Workflow& wf, const Case& c, const Principal& who,
                                           const Command& cmd, Time now,
-                                          const LoadFn& load) const;
+                                          const DecisionInputs& inputs = {}) const;
 
   // The transitions `who` may fire on `c` now (the API's allowedActions), in workflow order.
   std::vector<std::string> AllowedActions(const Workflow& wf, const Case& c,

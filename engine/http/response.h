@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -34,6 +35,11 @@ class StreamWriter {
   virtual void End() = 0;
   // False once the stream has ended.
   virtual bool open() const = 0;
+  // Backpressure for a producer that writes more than a client reads at once (an export):
+  // blocks until at most `max_unsent` bytes written so far are still unsent, the stream ends,
+  // or `timeout` passes. True when the producer may write on. Call it from the producer's own
+  // thread, never from the connection's strand (on_open, on_close).
+  virtual bool WaitWritable(size_t max_unsent, std::chrono::milliseconds timeout) = 0;
 };
 
 // A streaming body. The session calls on_open once right after the headers went out; the

@@ -4,10 +4,13 @@
 // exception leaves a session: it is logged and the connection closed.
 #include "engine/http/session.h"
 
+#include <algorithm>
 #include <array>
+#include <condition_variable>
 #include <cstdio>
 #include <chrono>
 #include <deque>
+#include <mutex>
 #include <optional>
 
 #include <boost/asio/dispatch.hpp>
@@ -90,22 +93,47 @@ class ChunkWriter final : public StreamWriter {
     if (!open_) return false;
     auto session = session_.lock();
     if (!session) {
-      open_ = false;
+      MarkClosed();
       return false;
     }
-    if (!data.empty()) session->PostChunk(std::move(data));
+    if (data.empty()) return true;
+    {
+      std::lock_guard lock(mu_);
+      unsent_ += data.size();
+    }
+    session->PostChunk(std::move(data));
     return true;
   }
   void End() override {
     if (!open_.exchange(false)) return;
+    cv_.notify_all();
     if (auto session = session_.lock()) session->PostEnd();
   }
   bool open() const override { return open_; }
-  void MarkClosed() { open_ = false; }
+  bool WaitWritable(size_t max_unsent, std::chrono::milliseconds timeout) override {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, timeout, [&] { return !open_ || unsent_ <= max_unsent; });
+    return open_ && unsent_ <= max_unsent;
+  }
+  // The session wrote `n` bytes of the producer's data to the socket (or dropped them).
+  void Sent(size_t n) {
+    {
+      std::lock_guard lock(mu_);
+      unsent_ -= std::min(n, unsent_);
+    }
+    cv_.notify_all();
+  }
+  void MarkClosed() {
+    open_ = false;
+    cv_.notify_all();
+  }
 
  private:
   std::weak_ptr<SessionBase> session_;
   std::atomic<bool> open_{true};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t unsent_ = 0;  // guarded by mu_
 };
 
 template <class Stream>
@@ -134,7 +162,7 @@ class Session final : public SessionBase {
   }
   void PostChunk(std::string data) override {
     net::post(executor_, [self = Self(), data = std::move(data)]() mutable {
-      self->Guard([&] { self->QueueChunk(std::move(data)); });
+      self->Guard([&] { self->QueueChunk(std::move(data), /*from_producer=*/true); });
     });
   }
   void PostEnd() override {
@@ -484,16 +512,23 @@ class Session final : public SessionBase {
     PumpChunks();
   }
 
-  void QueueChunk(std::string data) {
-    if (phase_ != Phase::kStreaming || end_requested_ || closed_ || data.empty()) return;
+  // `from_producer`: the data came through the writer (not a heartbeat), so the writer is
+  // told when it is sent.
+  void QueueChunk(std::string data, bool from_producer = false) {
+    const size_t payload = from_producer ? data.size() : 0;
+    if (phase_ != Phase::kStreaming || end_requested_ || closed_ || data.empty()) {
+      if (writer_) writer_->Sent(payload);
+      return;
+    }
     std::string frame = ChunkFrame(data);
     queued_bytes_ += frame.size();
     if (queued_bytes_ > state_->options.stream_buffer_limit) {
       LogError("stream client " + remote_ + " is too slow; closing (request " + log_.request_id +
                ")");
+      if (writer_) writer_->Sent(payload);
       return AbortStream();
     }
-    chunks_.push_back(std::move(frame));
+    chunks_.push_back({std::move(frame), payload});
     PumpChunks();
   }
 
@@ -509,12 +544,12 @@ class Session final : public SessionBase {
     if (chunks_.empty()) {
       if (!end_requested_ || last_sent_) return;
       last_sent_ = true;
-      chunks_.push_back("0\r\n\r\n");
-      queued_bytes_ += chunks_.back().size();
+      chunks_.push_back({"0\r\n\r\n", 0});
+      queued_bytes_ += chunks_.back().frame.size();
     }
     writing_ = true;
     Lowest(stream_).expires_after(state_->options.write_timeout);
-    net::async_write(stream_, net::buffer(chunks_.front()),
+    net::async_write(stream_, net::buffer(chunks_.front().frame),
                      [self = Self()](beast::error_code ec, size_t n) {
                        self->Guard([&] { self->OnChunk(ec, n); });
                      });
@@ -523,7 +558,8 @@ class Session final : public SessionBase {
   void OnChunk(beast::error_code ec, size_t n) {
     writing_ = false;
     log_.bytes += n;
-    queued_bytes_ -= chunks_.front().size();
+    queued_bytes_ -= chunks_.front().frame.size();
+    if (writer_) writer_->Sent(chunks_.front().payload);
     chunks_.pop_front();
     if (ec) return AbortStream();
     if (last_sent_ && chunks_.empty()) {
@@ -670,7 +706,11 @@ class Session final : public SessionBase {
   std::unique_ptr<bhttp::response<bhttp::empty_body>> stream_header_;
   std::unique_ptr<bhttp::response_serializer<bhttp::empty_body>> serializer_;
   std::shared_ptr<ChunkWriter> writer_;
-  std::deque<std::string> chunks_;
+  struct Chunk {
+    std::string frame;   // as sent: size, CRLF, data, CRLF
+    size_t payload = 0;  // the producer's bytes in it (0: heartbeat, last chunk)
+  };
+  std::deque<Chunk> chunks_;
   size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool opened_ = false;

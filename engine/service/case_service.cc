@@ -22,15 +22,16 @@ bool IsOpenState(const domain::Workflow& wf, const std::string& state) {
 }  // namespace
 
 base::Result<std::unique_ptr<CaseService>> CaseService::Create(domain::Config config,
-                                                               store::Store& store,
+                                                               store::CaseLog& log,
+                                                               store::CaseQueries& queries,
                                                                const base::Clock& clock,
                                                                std::unique_ptr<IdGenerator> ids) {
-  auto version = store.RegisterWorkflow(codec::SerializeWorkflow(config));
+  auto version = log.RegisterWorkflow(codec::SerializeWorkflow(config));
   if (!version.ok()) return version.status();
   config.workflow.version = *version;
   std::unique_ptr<CaseService> service(
-      new CaseService(std::move(config), store, clock, std::move(ids)));
-  auto stored = store.Workflows();
+      new CaseService(std::move(config), log, queries, clock, std::move(ids)));
+  auto stored = log.Workflows();
   if (!stored.ok()) return stored.status();
   for (const auto& [number, bytes] : *stored) {
     if (number == service->config_.workflow.version) continue;
@@ -46,10 +47,12 @@ base::Result<std::unique_ptr<CaseService>> CaseService::Create(domain::Config co
   return service;
 }
 
-CaseService::CaseService(domain::Config config, store::Store& store, const base::Clock& clock,
+CaseService::CaseService(domain::Config config, store::CaseLog& log,
+                         store::CaseQueries& queries, const base::Clock& clock,
                          std::unique_ptr<IdGenerator> ids)
     : config_(std::move(config)),
-      store_(store),
+      log_(log),
+      queries_(queries),
       clock_(clock),
       ids_(ids ? std::move(ids) : std::make_unique<IdGenerator>()),
       decider_(std::make_unique<domain::Decider>(config_)) {}
@@ -71,29 +74,41 @@ std::vector<std::string> CaseService::OpenStates() const {
   return open;
 }
 
-domain::LoadFn CaseService::LoadSnapshot() {
-  // Counted on first use only: most commands (claim, start, resolve ...) never route, and the
-  // count is the most expensive read on the command path.
-  struct Lazy {
-    bool loaded = false;
-    std::unordered_map<std::string, int> counts;
-  };
-  auto lazy = std::make_shared<Lazy>();
-  return [this, lazy](const std::string& actor) {
-    if (!lazy->loaded) {
-      auto counts = store_.OpenCasesByActor(OpenStates());
-      if (counts.ok()) lazy->counts = std::move(*counts);
-      lazy->loaded = true;
+base::Result<domain::DecisionInputs> CaseService::GatherInputs(const domain::Transition& t,
+                                                                const domain::Command& cmd) {
+  domain::DecisionInputs inputs;
+  // Read only where the decision may route: the count is the most expensive read on the
+  // command path, and most commands (claim, start, resolve ...) never route.
+  if (domain::Routes(t.effect)) {
+    auto counts = queries_.OpenCasesByActor(OpenStates());
+    if (!counts.ok()) return counts.status();
+    inputs.open_cases = std::move(*counts);
+  }
+  if (t.effect == domain::Effect::kLinkOffer && offer_lookup_ && !cmd.offer_id.empty()) {
+    inputs.offer_linkable = offer_lookup_(cmd.offer_id);
+    // Refusals are answered by the Decider in their order; a failed read is this command's.
+    base::Code code = inputs.offer_linkable.code();
+    if (code != base::Code::kOk && code != base::Code::kInvalidArgument &&
+        code != base::Code::kFailedPrecondition) {
+      return inputs.offer_linkable;
     }
-    auto it = lazy->counts.find(actor);
-    return it == lazy->counts.end() ? 0 : it->second;
-  };
+  }
+  return inputs;
+}
+
+std::optional<VisibleCase> CaseService::Visible(const domain::Principal& who,
+                                                domain::Case c) const {
+  if (!auth::CanSee(who, c)) return std::nullopt;
+  std::vector<std::string> actions = decider_->AllowedActions(WorkflowOf(c), c, who);
+  bool sees_identity = auth::SeesIdentity(who, c, config_);
+  return VisibleCase(auth::Redact(who, std::move(c), config_), std::move(actions),
+                     !sees_identity);
 }
 
 base::Status CaseService::Commit(std::vector<store::CaseAppend> appends) {
   std::vector<domain::Event> committed;
   for (const auto& a : appends) committed.insert(committed.end(), a.events.begin(), a.events.end());
-  TV_RETURN_IF_ERROR(store_.Append(std::move(appends)));
+  TV_RETURN_IF_ERROR(log_.Append(std::move(appends)));
   std::vector<EventListener> listeners;
   {
     std::lock_guard lock(listeners_mu_);
@@ -114,18 +129,20 @@ base::Result<CreateResult> CaseService::CreateCase(const domain::Principal& who,
   auto events = decider_->Create(who, std::move(draft), id, clock_.Now());
   if (!events.ok()) return events.status();
   domain::Case created = domain::Fold(*events);
-  CreateResult result;
-  auto company = store_.ListCases({.org_number = created.company.org_number, .page_size = 100});
+  std::vector<RelatedCase> related;
+  auto company = queries_.ListCases({.org_number = created.company.org_number, .page_size = 100});
   if (company.ok()) {
     for (const domain::Case& other : company->cases) {
       if (other.node != created.node && IsOpenState(WorkflowOf(other), other.state)) {
-        result.related_cases.push_back(other);
+        related.push_back(
+            {other.id, other.title, other.node, other.level, other.state, other.create_time});
       }
     }
   }
   TV_RETURN_IF_ERROR(Commit({{0, *events, created}}));
-  result.created = std::move(created);
-  return result;
+  std::optional<VisibleCase> visible = Visible(who, std::move(created));
+  if (!visible) return base::Internal("a case logged by its caller is outside their visibility");
+  return CreateResult{std::move(*visible), std::move(related)};
 }
 
 base::Result<domain::Case> CaseService::ActOnce(const domain::Principal& who,
@@ -137,13 +154,14 @@ base::Result<domain::Case> CaseService::ActOnce(const domain::Principal& who,
   bool follow_up = t != nullptr && t->effect == domain::Effect::kFollowUp;
   if (follow_up && command.child_id.empty()) command.child_id = ids_->Next();
   base::Time now = clock_.Now();
-  auto events = decider_->Decide(wf, current, who, command, now, LoadSnapshot());
-  if (!events.ok()) return events.status();
-  // After the Decider: the state and the caller's permit are checked before the offer
-  // (WORKFLOW.md's error order), so refusals do not depend on, or reveal, which offers exist.
-  if (t != nullptr && t->effect == domain::Effect::kLinkOffer && offer_lookup_) {
-    TV_RETURN_IF_ERROR(offer_lookup_(cmd.offer_id));
+  domain::DecisionInputs inputs;
+  if (t != nullptr) {
+    auto gathered = GatherInputs(*t, command);
+    if (!gathered.ok()) return gathered.status();
+    inputs = std::move(*gathered);
   }
+  auto events = decider_->Decide(wf, current, who, command, now, inputs);
+  if (!events.ok()) return events.status();
   domain::Case after = current;
   for (const domain::Event& e : *events) domain::Apply(after, e);
   std::vector<store::CaseAppend> appends{{current.version, *events, after}};
@@ -164,12 +182,12 @@ base::Result<domain::Case> CaseService::ActOnce(const domain::Principal& who,
   return after;
 }
 
-base::Result<domain::Case> CaseService::Act(const domain::Principal& who,
-                                            const std::string& case_id,
-                                            const domain::Command& cmd,
-                                            std::optional<int64_t> expected_version) {
+base::Result<VisibleCase> CaseService::Act(const domain::Principal& who,
+                                           const std::string& case_id,
+                                           const domain::Command& cmd,
+                                           std::optional<int64_t> expected_version) {
   for (int attempt = 1;; ++attempt) {
-    auto current = store_.GetCase(case_id);
+    auto current = queries_.GetCase(case_id);
     if (!current.ok() || !auth::CanSee(who, *current)) {
       if (current.ok() || current.status().code() == base::Code::kNotFound) {
         return base::NotFound("case '" + case_id + "' not found");
@@ -183,37 +201,44 @@ base::Result<domain::Case> CaseService::Act(const domain::Principal& who,
     }
     auto result = ActOnce(who, *current, cmd);
     bool conflict = !result.ok() && result.status().code() == base::Code::kAborted;
-    if (!conflict || expected_version || attempt == kMaxAttempts) return result;
+    if (conflict && !expected_version && attempt < kMaxAttempts) continue;
+    if (!result.ok()) return result.status();
+    // After a command the caller may no longer see the case (a coordinator who escalates
+    // still does; an actor who declines keeps its involvement): show what remains visible.
+    std::optional<VisibleCase> after = Visible(who, std::move(*result));
+    if (!after) return base::NotFound("case '" + case_id + "' not found");
+    return std::move(*after);
   }
 }
 
-base::Result<domain::Case> CaseService::Get(const domain::Principal& who,
-                                            const std::string& case_id) {
-  auto c = store_.GetCase(case_id);
+base::Result<VisibleCase> CaseService::Get(const domain::Principal& who,
+                                           const std::string& case_id) {
+  auto c = queries_.GetCase(case_id);
   if (!c.ok()) {
     if (c.status().code() == base::Code::kNotFound) {
       return base::NotFound("case '" + case_id + "' not found");
     }
     return c.status();
   }
-  if (!auth::CanSee(who, *c)) return base::NotFound("case '" + case_id + "' not found");
-  return auth::Redact(who, std::move(*c), config_);
+  std::optional<VisibleCase> visible = Visible(who, std::move(*c));
+  if (!visible) return base::NotFound("case '" + case_id + "' not found");
+  return std::move(*visible);
 }
 
 base::Result<std::vector<domain::Event>> CaseService::History(const domain::Principal& who,
                                                               const std::string& case_id) {
   auto c = Get(who, case_id);
   if (!c.ok()) return c.status();
-  return store_.GetEvents(case_id);
+  return log_.GetEvents(case_id);
 }
 
-base::Result<store::CasePage> CaseService::List(const domain::Principal& who,
+base::Result<VisiblePage> CaseService::List(const domain::Principal& who,
                                                 store::CaseFilter filter) {
   if (filter.candidate == "me") filter.candidate = who.actor;
   if (filter.assignee == "me") filter.assignee = who.actor;
   switch (who.role) {
     case Role::kCoordinator:
-      if (!filter.node.empty() && filter.node != who.node) return store::CasePage{};
+      if (!filter.node.empty() && filter.node != who.node) return VisiblePage{};
       filter.node = who.node;
       break;
     case Role::kActor:
@@ -226,21 +251,28 @@ base::Result<store::CasePage> CaseService::List(const domain::Principal& who,
     case Role::kUnspecified:
       return base::PermissionDenied("no role");
   }
-  auto page = store_.ListCases(filter);
+  auto page = queries_.ListCases(filter);
   if (!page.ok()) return page.status();
-  for (domain::Case& c : page->cases) c = auth::Redact(who, std::move(c), config_);
-  return page;
+  VisiblePage visible;
+  visible.next_page_token = std::move(page->next_page_token);
+  visible.cases.reserve(page->cases.size());
+  for (domain::Case& c : page->cases) {
+    // The filter already narrowed the page to the caller; Visible checks it once more.
+    if (auto v = Visible(who, std::move(c))) visible.cases.push_back(std::move(*v));
+  }
+  return visible;
 }
 
-base::Result<std::vector<domain::Case>> CaseService::CompanyCases(const domain::Principal& who,
-                                                                  const std::string& org_number) {
-  auto page = store_.ListCases({.org_number = org_number, .page_size = 1000});
+base::Result<std::vector<VisibleCase>> CaseService::CompanyCases(const domain::Principal& who,
+                                                                 const std::string& org_number) {
+  auto page = queries_.ListCases({.org_number = org_number, .page_size = 1000});
   if (!page.ok()) return page.status();
-  std::vector<domain::Case> visible;
+  std::vector<VisibleCase> visible;
   for (domain::Case& c : page->cases) {
     // Only callers who see the identity may find a case by it: otherwise a candidate could
     // learn which company an anonymised case belongs to.
-    if (auth::SeesIdentity(who, c, config_)) visible.push_back(std::move(c));
+    if (!auth::SeesIdentity(who, c, config_)) continue;
+    if (auto v = Visible(who, std::move(c))) visible.push_back(std::move(*v));
   }
   return visible;
 }
@@ -251,11 +283,6 @@ base::Result<domain::Case> CaseService::RecordSystemEvents(const domain::Case& c
   for (const domain::Event& e : events) domain::Apply(after, e);
   TV_RETURN_IF_ERROR(Commit({{current.version, std::move(events), after}}));
   return after;
-}
-
-std::vector<std::string> CaseService::AllowedActions(const domain::Principal& who,
-                                                     const domain::Case& c) const {
-  return decider_->AllowedActions(WorkflowOf(c), c, who);
 }
 
 }  // namespace tillvaxt::service

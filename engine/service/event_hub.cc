@@ -28,9 +28,11 @@ class EventHub::Subscriber {
 };
 
 struct EventHub::Core {
-  Core(CaseService& c, EventHubOptions o) : cases(c), options(std::move(o)) {}
+  Core(CaseService& c, store::CaseLog& l, EventHubOptions o)
+      : cases(c), log(l), options(std::move(o)) {}
 
   CaseService& cases;
+  store::CaseLog& log;
   const EventHubOptions options;
 
   std::mutex mu;  // guards subs, stopping, wake
@@ -71,7 +73,7 @@ struct EventHub::Core {
       wanted[batch[i].event.case_id][batch[i].event.seq].push_back(i);
     }
     for (const auto& [case_id, seqs] : wanted) {
-      auto history = cases.store().GetEvents(case_id);
+      auto history = log.GetEvents(case_id);
       if (!history.ok()) continue;
       domain::Case c;
       for (const domain::Event& e : *history) {
@@ -129,7 +131,7 @@ struct EventHub::Core {
   void Poll() {
     std::lock_guard lock(poll_mu);
     while (true) {
-      auto batch = cases.store().EventsAfter(head.load(), options.batch);
+      auto batch = log.EventsAfter(head.load(), options.batch);
       if (!batch.ok() || batch->empty()) return;
       Deliver(*batch);
       head = batch->back().position;
@@ -154,14 +156,14 @@ struct EventHub::Core {
   }
 };
 
-EventHub::EventHub(CaseService& cases, EventHubOptions options)
-    : core_(std::make_shared<Core>(cases, std::move(options))) {}
+EventHub::EventHub(CaseService& cases, store::CaseLog& log, EventHubOptions options)
+    : core_(std::make_shared<Core>(cases, log, std::move(options))) {}
 
 EventHub::~EventHub() { Stop(); }
 
 base::Status EventHub::Start() {
   if (thread_.joinable()) return base::Status::Ok();
-  auto last = core_->cases.store().LastPosition();
+  auto last = core_->log.LastPosition();
   if (!last.ok()) return last.status();
   core_->head = *last;
   std::weak_ptr<Core> weak = core_;
@@ -205,7 +207,7 @@ base::Result<std::shared_ptr<EventHub::Subscriber>> EventHub::Subscribe(
 
   // Registered first, so every event after the replay's end reaches `pending` live.
   const int limit = std::max(1, core_->options.replay_limit);
-  auto replay = core_->cases.store().EventsAfter(*after, limit);
+  auto replay = core_->log.EventsAfter(*after, limit);
   if (!replay.ok()) {
     core_->Remove(sub);
     return replay.status();

@@ -34,7 +34,7 @@
 #include "engine/base/status.h"
 #include "engine/domain/principal.h"
 #include "engine/service/case_service.h"
-#include "engine/store/store.h"
+#include "engine/store/case_log.h"
 
 namespace tillvaxt::service {
 
@@ -57,8 +57,8 @@ class EventHub {
   using WriteFn = std::function<bool(std::string)>;
   using EndFn = std::function<void()>;
 
-  // REQUIRES: cases outlives the hub.
-  EventHub(CaseService& cases, EventHubOptions options);
+  // Tails `log` and is woken by the commits of `cases`. REQUIRES: both outlive the hub.
+  EventHub(CaseService& cases, store::CaseLog& log, EventHubOptions options);
   ~EventHub();
   EventHub(const EventHub&) = delete;
   EventHub& operator=(const EventHub&) = delete;

@@ -286,12 +286,14 @@ base::Time DigestBoundary(base::Time now) {
   return boundary;
 }
 
-NotificationService::NotificationService(const domain::Config& config, store::Store& store,
-                                         store::UserStore& users, const base::Clock& clock,
+NotificationService::NotificationService(const domain::Config& config, store::CaseLog& log,
+                                         store::CaseQueries& cases, store::UserStore& users,
+                                         const base::Clock& clock,
                                          NotificationSink& sink, DigestState& digest_state,
                                          NotificationOptions options)
     : config_(config),
-      store_(store),
+      log_(log),
+      cases_(cases),
       users_(users),
       clock_(clock),
       sink_(sink),
@@ -398,7 +400,7 @@ void NotificationService::Route(const std::vector<domain::Event>& events) {
     }
     auto it = cases.find(e.case_id);
     if (it == cases.end()) {
-      auto c = store_.GetCase(e.case_id);
+      auto c = cases_.GetCase(e.case_id);
       if (!c.ok()) {
         std::lock_guard lock(mu_);
         ++routing_errors_;
@@ -557,7 +559,7 @@ base::Result<int> NotificationService::RunDigest(base::Time now) {
 
   // The week's events, and the cases they belong to (for node, title, assignee).
   std::vector<domain::Event> week;
-  auto st = store_.ForEachEvent([&](const domain::Event& e) {
+  auto st = log_.ForEachEvent([&](const domain::Event& e) {
     if (e.time >= begin && e.time < end) week.push_back(e);
   });
   if (!st.ok()) return st;
@@ -567,7 +569,7 @@ base::Result<int> NotificationService::RunDigest(base::Time now) {
   std::unordered_map<std::string, domain::Case> cases;
   for (const auto& e : week) {
     if (cases.count(e.case_id)) continue;
-    auto c = store_.GetCase(e.case_id);
+    auto c = cases_.GetCase(e.case_id);
     if (c.ok()) cases.emplace(e.case_id, std::move(*c));
   }
   auto title = [&](const std::string& id) {

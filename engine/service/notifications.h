@@ -33,7 +33,8 @@
 #include "engine/domain/case.h"
 #include "engine/domain/config.h"
 #include "engine/domain/offer.h"
-#include "engine/store/store.h"
+#include "engine/store/case_log.h"
+#include "engine/store/case_queries.h"
 #include "engine/store/user_store.h"
 
 namespace tillvaxt::service {
@@ -94,7 +95,7 @@ class FileDigestState final : public DigestState {
   std::map<std::string, base::Time> last_;
 };
 
-// An offer reaching its recipients (issue 4, offers): what the offer service tells us.
+// An offer reaching its recipients (offers): what the offer service tells us.
 struct OfferNotice {
   std::string offer_id;
   std::string title;
@@ -122,8 +123,9 @@ base::Time DigestBoundary(base::Time now);
 class NotificationService {
  public:
   // REQUIRES: every reference outlives the service.
-  NotificationService(const domain::Config& config, store::Store& store,
-                      store::UserStore& users, const base::Clock& clock, NotificationSink& sink,
+  // Reads the digest's week from `log` and each notified case from `cases`.
+  NotificationService(const domain::Config& config, store::CaseLog& log,
+                      store::CaseQueries& cases, store::UserStore& users, const base::Clock& clock, NotificationSink& sink,
                       DigestState& digest_state, NotificationOptions options = {});
   ~NotificationService();  // stops the worker; queued events not yet routed are dropped
   NotificationService(const NotificationService&) = delete;
@@ -164,7 +166,8 @@ class NotificationService {
   void WorkerLoop();
 
   const domain::Config& config_;
-  store::Store& store_;
+  store::CaseLog& log_;
+  store::CaseQueries& cases_;
   store::UserStore& users_;
   const base::Clock& clock_;
   NotificationSink& sink_;

@@ -24,8 +24,9 @@ std::vector<std::string> OpenStates(const domain::Config& config) {
 }  // namespace
 
 base::Result<std::unique_ptr<OfferService>> OfferService::Create(
-    CaseService& cases, const base::Clock& clock, std::unique_ptr<IdGenerator> ids) {
-  std::unique_ptr<OfferService> service(new OfferService(cases, clock, std::move(ids)));
+    CaseService& cases, store::OfferLog& log, const base::Clock& clock,
+    std::unique_ptr<IdGenerator> ids) {
+  std::unique_ptr<OfferService> service(new OfferService(cases, log, clock, std::move(ids)));
   store::OfferFilter f;
   f.state = domain::kOfferPublished;
   f.page_size = 1000;
@@ -39,11 +40,11 @@ base::Result<std::unique_ptr<OfferService>> OfferService::Create(
   return service;
 }
 
-OfferService::OfferService(CaseService& cases, const base::Clock& clock,
+OfferService::OfferService(CaseService& cases, store::OfferLog& log, const base::Clock& clock,
                            std::unique_ptr<IdGenerator> ids)
     : cases_(cases),
       config_(cases.config()),
-      store_(cases.store()),
+      store_(log),
       clock_(clock),
       ids_(ids ? std::move(ids) : std::make_unique<IdGenerator>()),
       channel_(config_) {}
@@ -171,7 +172,7 @@ base::Result<std::vector<InboxEntry>> OfferService::Inbox(const domain::Principa
     if (page->next_page_token.empty()) break;
     of.page_token = page->next_page_token;
   }
-  std::vector<domain::Case> open;
+  std::vector<VisibleCase> open;
   store::CaseFilter cf;
   cf.node = node;
   cf.open_only = true;
@@ -180,15 +181,15 @@ base::Result<std::vector<InboxEntry>> OfferService::Inbox(const domain::Principa
   while (static_cast<int>(open.size()) < kInboxCases) {
     auto page = cases_.List(who, cf);
     if (!page.ok()) return page.status();
-    for (domain::Case& c : page->cases) open.push_back(std::move(c));
+    for (VisibleCase& c : page->cases) open.push_back(std::move(c));
     if (page->next_page_token.empty()) break;
     cf.page_token = page->next_page_token;
   }
   std::vector<InboxEntry> inbox;
   inbox.reserve(offers.size());
   for (domain::Offer& o : offers) {
-    std::vector<std::pair<double, const domain::Case*>> fits;
-    for (const domain::Case& c : open) {
+    std::vector<std::pair<double, const VisibleCase*>> fits;
+    for (const VisibleCase& c : open) {
       const double score = domain::MatchOffer(o, c, config_.routing).score;
       if (score > 0) fits.emplace_back(score, &c);
     }

@@ -1,8 +1,8 @@
 // Offer use cases: publish (validate, channel down the ladder, append), read, list, withdraw,
 // expire, a node's inbox and a case's suggested offers.
 //
-// Offers have their own event log in the store (Store::AppendOffer, optimistic concurrency on
-// the offer's version). The service keeps every PUBLISHED offer in an in-memory
+// Offers have their own event log (store::OfferLog, optimistic concurrency on the offer's
+// version). The service keeps every PUBLISHED offer in an in-memory
 // domain::OfferIndex (loaded at Create, refreshed after each of its own commits) so
 // SuggestedOffers ranks one case against 100,000 offers in milliseconds. Several instances on
 // one database would each see only their own publications in that index until restarted.
@@ -29,7 +29,7 @@
 #include "engine/domain/principal.h"
 #include "engine/service/case_service.h"
 #include "engine/service/ids.h"
-#include "engine/store/store.h"
+#include "engine/store/offer_log.h"
 
 namespace tillvaxt::service {
 
@@ -38,7 +38,7 @@ using OfferListener = std::function<void(const std::vector<domain::OfferEvent>&)
 
 struct InboxEntry {
   domain::Offer offer;
-  std::vector<domain::Case> matching_cases;  // the node's open cases it fits, best fit first
+  std::vector<VisibleCase> matching_cases;  // the node's open cases it fits, best fit first
 };
 
 struct SuggestedOffer {
@@ -49,8 +49,10 @@ struct SuggestedOffer {
 
 class OfferService {
  public:
-  // Loads the published offers into the ranking index. REQUIRES: cases and clock outlive it.
+  // Loads the published offers into the ranking index. REQUIRES: cases, log and clock outlive
+  // it.
   static base::Result<std::unique_ptr<OfferService>> Create(CaseService& cases,
+                                                            store::OfferLog& log,
                                                             const base::Clock& clock,
                                                             std::unique_ptr<IdGenerator> ids);
 
@@ -85,7 +87,8 @@ class OfferService {
   void AddListener(OfferListener listener);
 
  private:
-  OfferService(CaseService& cases, const base::Clock& clock, std::unique_ptr<IdGenerator> ids);
+  OfferService(CaseService& cases, store::OfferLog& log, const base::Clock& clock,
+               std::unique_ptr<IdGenerator> ids);
 
   base::Status Commit(store::OfferAppend append);
   void MaybeExpire();
@@ -93,7 +96,7 @@ class OfferService {
 
   CaseService& cases_;
   const domain::Config& config_;
-  store::Store& store_;
+  store::OfferLog& store_;
   const base::Clock& clock_;
   std::unique_ptr<IdGenerator> ids_;
   domain::OfferChannel channel_;

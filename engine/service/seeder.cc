@@ -203,7 +203,7 @@ class Simulation {
   }
 
   void TrackLoad(const domain::Case& before, const domain::Event& e) {
-    if (e.type == domain::EventType::kClaimed) ++load_[e.actor];
+    if (e.type == domain::EventType::kClaimed) ++inputs_.open_cases[e.actor];
     if (!before.assignee.empty()) {
       // The assignee's load drops when the case leaves it or leaves the open states.
       bool was_open = IsOpen(e.from_state);
@@ -211,8 +211,8 @@ class Simulation {
                     e.type == domain::EventType::kReassigned ||
                     e.type == domain::EventType::kEscalated ||
                     e.type == domain::EventType::kUnmatched || (was_open && !IsOpen(e.to_state));
-      if (leaves && was_open) --load_[before.assignee];
-      if (e.type == domain::EventType::kReassigned) ++load_[e.actor];
+      if (leaves && was_open) --inputs_.open_cases[before.assignee];
+      if (e.type == domain::EventType::kReassigned) ++inputs_.open_cases[e.actor];
     }
   }
 
@@ -221,12 +221,8 @@ class Simulation {
     return s != nullptr && s->open;
   }
 
-  domain::LoadFn Load() {
-    return [this](const std::string& actor) {
-      auto it = load_.find(actor);
-      return it == load_.end() ? 0 : it->second;
-    };
-  }
+  // The decision inputs as they are now: the routing load kept up to date as cases move.
+  const domain::DecisionInputs& Load() const { return inputs_; }
 
   static Principal ActorUser(const std::string& actor) {
     return {"actor." + actor, Role::kActor, "", actor};
@@ -325,12 +321,12 @@ class Simulation {
   domain::Decider decider_;
   std::mt19937_64 rng_;
   Time now_;
-  std::unordered_map<std::string, int> load_;
+  domain::DecisionInputs inputs_;
 };
 
 }  // namespace
 
-base::Result<SeedSummary> Seed(const domain::Config& config, store::Store& store,
+base::Result<SeedSummary> Seed(const domain::Config& config, store::CaseLog& log,
                                const SeedOptions& options) {
   if (options.cases < 0) return base::InvalidArgument("--cases must not be negative");
   if (config.nodes.empty()) return base::InvalidArgument("the configuration has no nodes");
@@ -347,7 +343,7 @@ base::Result<SeedSummary> Seed(const domain::Config& config, store::Store& store
     sim.RunCase(created, batch, summary.events);
     if (static_cast<int>(batch.size()) >= options.batch_cases || i + 1 == options.cases) {
       summary.cases += static_cast<int64_t>(batch.size());
-      TV_RETURN_IF_ERROR(store.Append(std::move(batch)));
+      TV_RETURN_IF_ERROR(log.Append(std::move(batch)));
       batch.clear();
       if (options.progress) options.progress(i + 1, options.cases);
     }

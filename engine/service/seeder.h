@@ -14,7 +14,7 @@
 #include "engine/base/status.h"
 #include "engine/base/time.h"
 #include "engine/domain/config.h"
-#include "engine/store/store.h"
+#include "engine/store/case_log.h"
 
 namespace tillvaxt::service {
 
@@ -33,8 +33,8 @@ struct SeedSummary {
   int64_t events = 0;
 };
 
-// REQUIRES: config.workflow.version is the version registered with `store`.
-base::Result<SeedSummary> Seed(const domain::Config& config, store::Store& store,
+// REQUIRES: config.workflow.version is the version registered with `log`.
+base::Result<SeedSummary> Seed(const domain::Config& config, store::CaseLog& log,
                                const SeedOptions& options);
 
 }  // namespace tillvaxt::service

@@ -162,9 +162,9 @@ SlaPlan PlanSla(const domain::Workflow& wf, const domain::Decider& decider, cons
   return plan;
 }
 
-SlaScheduler::SlaScheduler(CaseService& cases, const base::Clock& clock,
-                           SlaSchedulerOptions options)
-    : cases_(cases), clock_(clock), options_(std::move(options)) {}
+SlaScheduler::SlaScheduler(CaseService& cases, store::Timers& timers, store::CaseLog& log,
+                           const base::Clock& clock, SlaSchedulerOptions options)
+    : cases_(cases), timers_(timers), log_(log), clock_(clock), options_(std::move(options)) {}
 
 SlaScheduler::~SlaScheduler() { Stop(); }
 
@@ -213,7 +213,7 @@ SlaPassStats SlaScheduler::RunOnce(base::Time now) {
   // the same version twice means it is stuck, and it waits for the next pass.
   std::map<std::string, int64_t> seen;
   for (int round = 0; round < kMaxRounds; ++round) {
-    auto due = cases_.store().DueCases(now, options_.batch);
+    auto due = timers_.DueCases(now, options_.batch);
     if (!due.ok()) {
       Log("SLA scheduler: " + due.status().ToString());
       ++pass.failures;
@@ -248,13 +248,12 @@ SlaPassStats SlaScheduler::RunOnce(base::Time now) {
 }
 
 SlaScheduler::Outcome SlaScheduler::Handle(const domain::Case& c, base::Time now) {
-  store::Store& store = cases_.store();
   auto backoff = [&](const base::Status& why) {
     Log("SLA timer of case " + c.id + ": " + why.ToString());
-    (void)store.SetNextTimer(c.id, c.version, now + options_.retry_after);
+    (void)timers_.SetNextTimer(c.id, c.version, now + options_.retry_after);
     return Outcome::kFailed;
   };
-  auto history = store.GetEvents(c.id);
+  auto history = log_.GetEvents(c.id);
   if (!history.ok()) return backoff(history.status());
   const domain::Workflow& wf = cases_.WorkflowOf(c);
   SlaPlan plan =
@@ -290,7 +289,7 @@ SlaScheduler::Outcome SlaScheduler::Handle(const domain::Case& c, base::Time now
     if (recorded.status().code() == base::Code::kAborted) return Outcome::kConflict;
     return backoff(recorded.status());
   }
-  base::Status st = store.SetNextTimer(c.id, c.version, plan.next);
+  base::Status st = timers_.SetNextTimer(c.id, c.version, plan.next);
   if (st.ok()) return Outcome::kPlanned;
   if (st.code() == base::Code::kAborted) return Outcome::kConflict;
   return backoff(st);

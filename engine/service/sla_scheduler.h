@@ -1,4 +1,4 @@
-// The SLA scheduler: the clock that keeps cases moving (issue 4, "SLA timers").
+// The SLA scheduler: the clock that keeps cases moving ("SLA timers").
 //
 // Per state with an SLA (the workflow's `slas`), from the case's deadline:
 // - warnings at each warn_percent of the SLA time (SLA_WARNING with `percent`);
@@ -10,7 +10,7 @@
 // Each timer is recorded as an event on the case, so it fires once: the plan of a case is
 // derived from its history, never from memory, and survives restarts.
 //
-// Finding due work: the store keeps a `next_timer` per case (store.h "Timers"). Every write of
+// Finding due work: the store keeps a `next_timer` per case (store/timers.h). Every write of
 // a case's projection sets it to the write's time, so each changed case comes up once; the
 // scheduler then plans the case from its history and sets the exact time of its next timer
 // (the next warning, the deadline or the next reminder) or none. A tick asks the store, through
@@ -48,6 +48,8 @@
 #include "engine/domain/config.h"
 #include "engine/domain/decider.h"
 #include "engine/service/case_service.h"
+#include "engine/store/case_log.h"
+#include "engine/store/timers.h"
 
 namespace tillvaxt::service {
 
@@ -88,8 +90,10 @@ struct SlaPassStats {
 
 class SlaScheduler {
  public:
-  // REQUIRES: cases and clock outlive the scheduler.
-  SlaScheduler(CaseService& cases, const base::Clock& clock, SlaSchedulerOptions options = {});
+  // Finds due cases through `timers`, reads their history from `log` and fires through
+  // `cases`. REQUIRES: all of them and the clock outlive the scheduler.
+  SlaScheduler(CaseService& cases, store::Timers& timers, store::CaseLog& log,
+               const base::Clock& clock, SlaSchedulerOptions options = {});
   ~SlaScheduler();
   SlaScheduler(const SlaScheduler&) = delete;
   SlaScheduler& operator=(const SlaScheduler&) = delete;
@@ -112,6 +116,8 @@ class SlaScheduler {
   void Loop();
 
   CaseService& cases_;
+  store::Timers& timers_;
+  store::CaseLog& log_;
   const base::Clock& clock_;
   SlaSchedulerOptions options_;
 

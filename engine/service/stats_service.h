@@ -1,11 +1,12 @@
-// Statistics use cases (issue 5, docs/STATISTICS.md): who may see the flow statistics, which
-// filters are valid, and the answers in API and CSV form.
+// Statistics use cases (docs/STATISTICS.md): who may see the flow statistics, which
+// filters are valid, and the answers as figures and in CSV form (their API forms are
+// engine/api/views.h).
 //
 // Managers and admins only (PERMISSION_DENIED otherwise). Filters arrive as text (query
 // parameters, CLI flags) and are checked against the configuration: an unknown node, need, area
 // or level is INVALID_ARGUMENT naming the parameter, as is a `from` after `to`. The figures
 // come from the Store's statistics (incremental aggregates), never from a replay.
-// Thread-safe: holds only const references and calls the thread-safe Store.
+// Thread-safe: holds only const references and calls the thread-safe StatsReader.
 #pragma once
 
 #include <functional>
@@ -17,8 +18,7 @@
 #include "engine/domain/config.h"
 #include "engine/domain/principal.h"
 #include "engine/projection/stats.h"
-#include "engine/store/store.h"
-#include "tillvaxt/api/v1/stats.pb.h"
+#include "engine/store/stats_reader.h"
 
 namespace tillvaxt::service {
 
@@ -35,8 +35,8 @@ struct StatsQuery {
 
 class StatsService {
  public:
-  // REQUIRES: config, store and clock outlive the service.
-  StatsService(const domain::Config& config, store::Store& store, const base::Clock& clock);
+  // REQUIRES: config, stats and clock outlive the service.
+  StatsService(const domain::Config& config, store::StatsReader& stats, const base::Clock& clock);
 
   // The checked filter (with now and the open states), or why not.
   base::Result<projection::StatsFilter> Filter(const domain::Principal& who,
@@ -65,14 +65,8 @@ class StatsService {
 
  private:
   const domain::Config& config_;
-  store::Store& store_;
+  store::StatsReader& store_;
   const base::Clock& clock_;
 };
-
-// API forms (proto/tillvaxt/api/v1/stats.proto).
-api::v1::StatsSummary SummaryToProto(const projection::Summary& s);
-api::v1::StatsFlow FlowToProto(const std::vector<projection::FlowLink>& links);
-api::v1::StatsTimeSeries TimeSeriesToProto(const std::vector<projection::TimePoint>& points,
-                                           const std::string& bucket, const std::string& metric);
 
 }  // namespace tillvaxt::service

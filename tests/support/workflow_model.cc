@@ -178,7 +178,7 @@ void CheckTransitionModel(const Config& config) {
   REQUIRE(config.actors.size() >= 4);
   REQUIRE(!config.levels.empty());
   const Decider decider(config);
-  const domain::LoadFn no_load = [](const std::string&) { return 0; };
+  const domain::DecisionInputs no_load;
   const domain::Time now = base::FromUnixMillis(1'780'000'000'000);  // a Thursday in 2026
 
   const std::string node = config.nodes.front().id;
@@ -296,9 +296,10 @@ void CheckRandomWalks(const Config& config, int walks, uint32_t seed) {
   std::mt19937 rng(seed);
   auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
   // A fixed, uneven load so ranking by load and capacities take part.
-  const domain::LoadFn load = [](const std::string& actor) {
-    return static_cast<int>(std::hash<std::string>{}(actor) % 7);
-  };
+  domain::DecisionInputs load;
+  for (const domain::Actor& a : config.actors) {
+    load.open_cases[a.id] = static_cast<int>(std::hash<std::string>{}(a.id) % 7);
+  }
 
   int64_t steps = 0;
   int64_t refusals = 0;

@@ -40,10 +40,10 @@ struct Server {
     auto user_store = store::sqlite::SqliteUserStore::Open(options.path);
     REQUIRE(user_store.ok());
     users = std::move(*user_store);
-    auto case_service = service::CaseService::Create(*config, *db, clock, nullptr);
+    auto case_service = service::CaseService::Create(*config, *db, *db, clock, nullptr);
     REQUIRE(case_service.ok());
     cases = std::move(*case_service);
-    auto offer_service = service::OfferService::Create(*cases, clock, nullptr);
+    auto offer_service = service::OfferService::Create(*cases, *db, clock, nullptr);
     REQUIRE(offer_service.ok());
     offers = std::move(*offer_service);
     cases->SetOfferLookup([this](const std::string& id) { return offers->CheckLinkable(id); });

@@ -46,14 +46,14 @@ struct Server {
     auto users_opened = store::sqlite::SqliteUserStore::Open(path);
     REQUIRE(users_opened.ok());
     users = std::move(*users_opened);
-    auto created = service::CaseService::Create(*config, *db, clock, nullptr);
+    auto created = service::CaseService::Create(*config, *db, *db, clock, nullptr);
     REQUIRE(created.ok());
     cases = std::move(*created);
     auth = std::make_unique<auth::Authenticator>(*users, clock);
     REQUIRE(auth->EnsureDemoUsers(cases->config(), kPassword).ok());
     service::EventHubOptions hub_options;
     hub_options.format = api::SseMessage;
-    hub = std::make_unique<service::EventHub>(*cases, hub_options);
+    hub = std::make_unique<service::EventHub>(*cases, *db, hub_options);
     REQUIRE(hub->Start().ok());
     ctx = std::make_unique<api::ApiContext>(api::ApiContext{*cases, *auth, clock});
     ctx->events = hub.get();

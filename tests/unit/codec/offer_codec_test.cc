@@ -81,7 +81,7 @@ TEST_CASE("an offer survives the round trip; garbage does not parse") {
   auto back = ParseOffer(SerializeOffer(o));
   REQUIRE(back.ok());
   CHECK(*back == o);
-  CHECK(OfferToProto(o).valid_until().seconds() == base::ToUnixMillis(kNow + 1h) / 1000);
+  CHECK(OfferToRow(o).valid_until().seconds() == base::ToUnixMillis(kNow + 1h) / 1000);
   CHECK_FALSE(ParseOffer("\xff\xff\xff").ok());
   CHECK_FALSE(ParseOfferEvent("\x0a\xff").ok());
 }

@@ -79,7 +79,7 @@ struct Fixture {
 
   // Fires cmd and returns the events. REQUIRES success.
   std::vector<Event> Fire(Case& c, const Principal& who, const Command& cmd) {
-    auto r = decider.Decide(config.workflow, c, who, cmd, now, nullptr);
+    auto r = decider.Decide(config.workflow, c, who, cmd, now);
     INFO(cmd.action << ": " << r.status().ToString());
     REQUIRE(r.ok());
     for (const Event& e : r.value()) Apply(c, e);
@@ -89,7 +89,7 @@ struct Fixture {
   }
 
   base::Status Refuse(const Case& c, const Principal& who, const Command& cmd) {
-    auto r = decider.Decide(config.workflow, c, who, cmd, now, nullptr);
+    auto r = decider.Decide(config.workflow, c, who, cmd, now);
     REQUIRE_FALSE(r.ok());
     return r.status();
   }
@@ -374,10 +374,10 @@ TEST_CASE("claim: the candidate becomes assignee; the loser of a race gets ABORT
 
   // The other candidate fires on the stale case: the service reloads and decides again.
   auto stale = f.decider.Decide(f.config.workflow, before, ActorUser("automation-region"),
-                                Cmd("claim"), f.now, nullptr);
+                                Cmd("claim"), f.now);
   CHECK(stale.ok());  // decided on the stale version: the store's version check refuses it
   auto lost = f.decider.Decide(f.config.workflow, c, ActorUser("automation-region"),
-                               Cmd("claim"), f.now, nullptr);
+                               Cmd("claim"), f.now);
   REQUIRE_FALSE(lost.ok());
   CHECK(lost.status().code() == Code::kAborted);
   CHECK(lost.status().message() == "case already claimed by another actor");
@@ -657,19 +657,36 @@ TEST_CASE("a case runs under the workflow version it is given") {
   older.transitions.erase(std::remove_if(older.transitions.begin(), older.transitions.end(),
                                          [](const Transition& t) { return t.name == "start"; }),
                           older.transitions.end());
-  auto r = f.decider.Decide(older, c, ActorUser("almi"), Cmd("start"), f.now, nullptr);
+  auto r = f.decider.Decide(older, c, ActorUser("almi"), Cmd("start"), f.now);
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == Code::kNotFound);
   CHECK(f.decider.AllowedActions(older, c, ActorUser("almi")) ==
         Strings{"escalate", "release", "reassign", "resolve", "linkOffer"});
-  CHECK(f.decider.Decide(f.config.workflow, c, ActorUser("almi"), Cmd("start"), f.now, nullptr)
+  CHECK(f.decider.Decide(f.config.workflow, c, ActorUser("almi"), Cmd("start"), f.now)
             .ok());
+}
+
+TEST_CASE("an offer refusal given as input is answered after the state and permit checks") {
+  Fixture f;
+  Case c = f.New();
+  Command link = Cmd("linkOffer");
+  link.offer_id = "offer-gone";
+  const DecisionInputs unknown{.offer_linkable = base::InvalidField("offerId", "unknown offer")};
+  // A caller who may not link learns that, not whether the offer exists.
+  auto denied = f.decider.Decide(f.config.workflow, c, Coordinator("nykoping"), link, f.now,
+                                 unknown);
+  CHECK(denied.status().code() == Code::kPermissionDenied);
+  auto refused = f.decider.Decide(f.config.workflow, c, Coordinator("eskilstuna"), link, f.now,
+                                  unknown);
+  CHECK(refused.status().code() == Code::kInvalidArgument);
+  CHECK(Fields(refused.status()) == Strings{"offerId"});
+  CHECK(f.decider.Decide(f.config.workflow, c, Coordinator("eskilstuna"), link, f.now).ok());
 }
 
 TEST_CASE("routing load comes from the caller") {
   Fixture f;
   Case c = f.New();
-  const LoadFn busy = [](const std::string& a) { return a == "automation-region" ? 5 : 0; };
+  const DecisionInputs busy{.open_cases = {{"automation-region", 5}}};
   auto r = f.decider.Decide(f.config.workflow, c, Coordinator("eskilstuna"),
                             Triage({"innovation"}, {"advanced-manufacturing"}), f.now, busy);
   REQUIRE(r.ok());

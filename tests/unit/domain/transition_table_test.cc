@@ -110,7 +110,7 @@ TEST_CASE("transition table rows") {
     cmd.effect = {"FUNDING_GRANTED", ""};
     cmd.months_after_close = 6;
     cmd.offer_id = "o1";
-    auto r = decider.Decide(config.workflow, k, *row.who, cmd, now, nullptr);
+    auto r = decider.Decide(config.workflow, k, *row.who, cmd, now);
     CHECK(base::CodeName(r.status().code()) == std::string(base::CodeName(row.code)));
   }
 }

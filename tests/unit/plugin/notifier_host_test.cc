@@ -139,7 +139,7 @@ TEST_CASE("Commands do not wait for a sleeping or failing notifier") {
   auto db = store::sqlite::SqliteStore::Open(so);
   REQUIRE(db.ok());
   base::SystemClock clock;
-  auto svc = service::CaseService::Create(*config, **db, clock, nullptr);
+  auto svc = service::CaseService::Create(*config, **db, **db, clock, nullptr);
   REQUIRE(svc.ok());
 
   // Every case event goes straight to two plugins: one sleeps 2 s per call, one fails.

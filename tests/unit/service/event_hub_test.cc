@@ -48,14 +48,14 @@ struct Fixture {
     auto opened = store::sqlite::SqliteStore::Open(options);
     REQUIRE(opened.ok());
     db = std::move(*opened);
-    auto created = service::CaseService::Create(*loaded, *db, clock,
+    auto created = service::CaseService::Create(*loaded, *db, *db, clock,
                                                 std::make_unique<service::IdGenerator>(3));
     REQUIRE(created.ok());
     svc = std::move(*created);
     service::EventHubOptions hub_options;
     hub_options.format = Format;
     hub_options.poll = std::chrono::hours(1);  // the tests call Poll themselves
-    hub = std::make_unique<service::EventHub>(*svc, hub_options);
+    hub = std::make_unique<service::EventHub>(*svc, *db, hub_options);
     REQUIRE(hub->Start().ok());
   }
   ~Fixture() {
@@ -196,7 +196,7 @@ TEST_CASE("hub: a cut replay ends the stream so the client resumes from its last
   options.format = Format;
   options.replay_limit = 2;
   options.poll = std::chrono::hours(1);
-  f.hub = std::make_unique<service::EventHub>(*f.svc, options);
+  f.hub = std::make_unique<service::EventHub>(*f.svc, *f.db, options);
   REQUIRE(f.hub->Start().ok());
   domain::Case c = f.Matched(f.esk);
   REQUIRE(c.version > 2);

@@ -99,14 +99,14 @@ struct Fixture {
     auto opened = store::sqlite::SqliteStore::Open(options);
     REQUIRE(opened.ok());
     db = std::move(*opened);
-    auto created = service::CaseService::Create(config, *db, clock,
+    auto created = service::CaseService::Create(config, *db, *db, clock,
                                                 std::make_unique<service::IdGenerator>(7));
     REQUIRE(created.ok());
     svc = std::move(*created);
     state = std::make_unique<service::FileDigestState>((dir / "digests.tsv").string());
     service::NotificationOptions no;
     no.base_url = "https://tillvaxt.example.se";
-    notes = std::make_unique<service::NotificationService>(svc->config(), *db, users, clock, sink,
+    notes = std::make_unique<service::NotificationService>(svc->config(), *db, *db, users, clock, sink,
                                                            *state, no);
     svc->AddListener([this](const std::vector<domain::Event>& e) { notes->OnCommitted(e); });
 
@@ -354,7 +354,7 @@ TEST_CASE("Digest users get the week in one message, once, even across a restart
   f.sink.sent.clear();
   CHECK(*f.notes->RunDigest(monday + std::chrono::hours(5)) == 0);
   service::FileDigestState reopened((f.dir / "digests.tsv").string());
-  service::NotificationService again(f.svc->config(), *f.db, f.users, f.clock, f.sink, reopened);
+  service::NotificationService again(f.svc->config(), *f.db, *f.db, f.users, f.clock, f.sink, reopened);
   CHECK(*again.RunDigest(monday + std::chrono::hours(6)) == 0);
   CHECK(f.sink.sent.empty());
 

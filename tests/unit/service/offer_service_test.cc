@@ -36,12 +36,12 @@ struct Fixture {
     auto opened = store::sqlite::SqliteStore::Open(options);
     REQUIRE(opened.ok());
     db = std::move(*opened);
-    auto created = service::CaseService::Create(*loaded, *db, clock,
+    auto created = service::CaseService::Create(*loaded, *db, *db, clock,
                                                 std::make_unique<service::IdGenerator>(7));
     REQUIRE(created.ok());
     cases = std::move(*created);
     auto offered =
-        service::OfferService::Create(*cases, clock, std::make_unique<service::IdGenerator>(8));
+        service::OfferService::Create(*cases, *db, clock, std::make_unique<service::IdGenerator>(8));
     REQUIRE(offered.ok());
     offers = std::move(*offered);
     cases->SetOfferLookup([this](const std::string& id) { return offers->CheckLinkable(id); });
@@ -209,7 +209,7 @@ TEST_CASE("offers: suggestions rank by fit and respect the case's visibility") {
   CHECK(f.offers->SuggestedOffers(f.other_coord, id).status().code() == base::Code::kNotFound);
 
   // A fresh service over the same store finds the published offers again.
-  auto again = service::OfferService::Create(*f.cases, f.clock, nullptr);
+  auto again = service::OfferService::Create(*f.cases, *f.db, f.clock, nullptr);
   REQUIRE(again.ok());
   auto s2 = (*again)->SuggestedOffers(f.manager, id);
   REQUIRE(s2.ok());

@@ -55,11 +55,11 @@ struct Fixture {
     auto opened = store::sqlite::SqliteStore::Open(options);
     REQUIRE(opened.ok());
     db = std::move(*opened);
-    auto created = service::CaseService::Create(config, *db, clock,
+    auto created = service::CaseService::Create(config, *db, *db, clock,
                                                 std::make_unique<service::IdGenerator>(++seed));
     REQUIRE(created.ok());
     svc = std::move(*created);
-    scheduler = std::make_unique<service::SlaScheduler>(*svc, clock);
+    scheduler = std::make_unique<service::SlaScheduler>(*svc, *db, *db, clock);
   }
   void Close() {
     scheduler.reset();
@@ -72,7 +72,8 @@ struct Fixture {
     return scheduler->RunOnce(t);
   }
 
-  domain::Case Must(base::Result<domain::Case> r) {
+  template <typename CaseLike>
+  domain::Case Must(base::Result<CaseLike> r) {
     INFO(r.status().ToString());
     REQUIRE(r.ok());
     return *r;
@@ -281,7 +282,7 @@ TEST_CASE("SLA: two schedulers racing fire each overdue timer once", "[sla]") {
   domain::Case c = f.Must(f.svc->Get(f.coord, ids[0]));
   const base::Time late = *c.deadline + minutes(10);
   f.clock.Set(late);
-  service::SlaScheduler other(*f.svc, f.clock);
+  service::SlaScheduler other(*f.svc, *f.db, *f.db, f.clock);
   std::thread a([&] { f.scheduler->RunOnce(late); });
   std::thread b([&] { other.RunOnce(late); });
   a.join();
@@ -430,7 +431,7 @@ TEST_CASE("SLA: the scheduler's thread fires on its own", "[sla]") {
   domain::Case c = f.Matched();
   service::SlaSchedulerOptions options;
   options.tick = std::chrono::milliseconds(20);
-  service::SlaScheduler threaded(*f.svc, f.clock, options);
+  service::SlaScheduler threaded(*f.svc, *f.db, *f.db, f.clock, options);
   threaded.Start();
   f.clock.Advance(seconds(2));
   for (int i = 0; i < 250 && f.OfType(c.id, EventType::kEscalated).empty(); ++i) {

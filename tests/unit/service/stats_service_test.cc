@@ -79,7 +79,7 @@ struct Fixture {
                                         &problems);
     REQUIRE(loaded.ok());
     Open();
-    auto created = service::CaseService::Create(*loaded, *db, clock,
+    auto created = service::CaseService::Create(*loaded, *db, *db, clock,
                                                 std::make_unique<service::IdGenerator>(7));
     REQUIRE(created.ok());
     cases = std::move(*created);

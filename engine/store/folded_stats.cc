@@ -1,17 +1,15 @@
-// The Store's default statistics: every case folded from the event log, then the reference
-// computations of projection/stats.h. Correct for any store; stores override them with
-// incremental aggregates.
+// FoldedStats: every case folded from the event log, then the reference computations of
+// projection/stats.h.
 #include <algorithm>
 #include <map>
 
-#include "engine/store/store.h"
+#include "engine/store/stats_reader.h"
 
 namespace tillvaxt::store {
-namespace {
 
-base::Result<std::vector<projection::CaseFacts>> AllFacts(Store& store) {
+base::Result<std::vector<projection::CaseFacts>> FoldedStats::AllFacts() {
   std::map<std::string, projection::CaseFacts> by_case;
-  base::Status st = store.ForEachEvent(
+  base::Status st = log_.ForEachEvent(
       [&](const domain::Event& e) { projection::ApplyFact(by_case[e.case_id], e); });
   if (!st.ok()) return st;
   std::vector<projection::CaseFacts> out;
@@ -20,31 +18,29 @@ base::Result<std::vector<projection::CaseFacts>> AllFacts(Store& store) {
   return out;
 }
 
-}  // namespace
-
-base::Result<projection::Summary> Store::StatsSummary(const projection::StatsFilter& filter) {
-  auto facts = AllFacts(*this);
+base::Result<projection::Summary> FoldedStats::StatsSummary(const projection::StatsFilter& filter) {
+  auto facts = AllFacts();
   if (!facts.ok()) return facts.status();
   return projection::BruteSummary(*facts, filter);
 }
 
-base::Result<std::vector<projection::FlowLink>> Store::StatsFlow(
+base::Result<std::vector<projection::FlowLink>> FoldedStats::StatsFlow(
     const projection::StatsFilter& filter) {
-  auto facts = AllFacts(*this);
+  auto facts = AllFacts();
   if (!facts.ok()) return facts.status();
   return projection::BruteFlow(*facts, filter);
 }
 
-base::Result<std::vector<projection::TimePoint>> Store::StatsTimeSeries(
+base::Result<std::vector<projection::TimePoint>> FoldedStats::StatsTimeSeries(
     const projection::StatsFilter& filter, projection::Bucket bucket, projection::Metric metric) {
-  auto facts = AllFacts(*this);
+  auto facts = AllFacts();
   if (!facts.ok()) return facts.status();
   return projection::BruteTimeSeries(*facts, filter, bucket, metric);
 }
 
-base::Status Store::ForEachCaseRow(const projection::StatsFilter& filter,
+base::Status FoldedStats::ForEachCaseRow(const projection::StatsFilter& filter,
                                    const std::function<bool(const projection::CaseFacts&)>& fn) {
-  auto facts = AllFacts(*this);
+  auto facts = AllFacts();
   if (!facts.ok()) return facts.status();
   std::sort(facts->begin(), facts->end(), [](const auto& a, const auto& b) {
     return a.created != b.created ? a.created < b.created : a.id < b.id;
