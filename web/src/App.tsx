@@ -8,7 +8,7 @@ import { useAppState, setState, setLang, getState } from './store';
 import { useT, fmt } from './i18n';
 import { useLocation, navigate, match } from './router';
 import { startLive, stopLive } from './live';
-import type { AppConfig, User } from './types';
+import type { ConfigView, User, WorkflowView } from './types';
 import { LoginPage, LoginForm } from './pages/Login';
 import { CasesPage } from './pages/Cases';
 import { NewCasePage } from './pages/NewCase';
@@ -35,10 +35,13 @@ export function homeFor(u: User | null): string {
 
 async function afterLogin(user: User): Promise<void> {
   setState({ user, authChecked: true, sessionExpired: false });
-  try {
-    const config = await get<AppConfig>('/v1/config');
-    setState({ config });
-  } catch { /* names fall back to ids; views still work */ }
+  // The region's configuration and workflow drive names, dialogs and queues. Either may fail
+  // to load: names then fall back to readable ids, and dialogs ask for an optional reason.
+  const [config, workflow] = await Promise.all([
+    get<ConfigView>('/v1/config').catch(() => null),
+    get<WorkflowView>('/v1/workflow').catch(() => null),
+  ]);
+  setState({ config: config ?? getState().config, workflow: workflow ?? getState().workflow });
   startLive();
 }
 
@@ -80,7 +83,7 @@ function Header() {
   const logout = async () => {
     try { await del('/v1/sessions/current'); } catch { /* signed out locally anyway */ }
     stopLive();
-    setState({ user: null, sessionExpired: false, claimedAt: {} });
+    setState({ user: null, sessionExpired: false, leftQueueAt: {} });
     navigate('/login');
   };
   const scope = u?.role === 'COORDINATOR' ? n.node(u.node) : u?.role === 'ACTOR' ? n.actor(u.actor) : '';
@@ -96,8 +99,8 @@ function Header() {
           {u && (
             <span class="who" data-testid="who">
               <span class="sr-only">{m.loggedInAs} </span>
-              <strong>{u.displayName || u.name || u.username}</strong>
-              <span class="who-role">{e.role[u.role] ?? u.role}{scope ? ` · ${scope}` : ''}</span>
+              <strong>{u.displayName || u.username}</strong>
+              <span class="who-role">{e.role[u.role ?? ''] ?? u.role}{scope ? ` · ${scope}` : ''}</span>
             </span>
           )}
           <button type="button" class="ghost lang" lang={m.switchToOtherLang} onClick={() => setLang(st.lang === 'sv' ? 'en' : 'sv')} aria-label={m.switchToOtherLabel}>

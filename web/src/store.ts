@@ -1,9 +1,9 @@
-// Application state shared by all views: language, the signed-in user, the configuration,
-// the live-stream status and a tick that advances on every streamed event (views refetch on
-// it), plus the connection/session banners and the polite live-region message.
+// Application state shared by all views: language, the signed-in user, the configuration and
+// the workflow, the live-stream status and a tick that advances on every streamed event (views
+// refetch on it), plus the connection/session banners and the polite live-region message.
 // A tiny observable store; single-threaded (browser main thread).
 import { useEffect, useState } from 'preact/hooks';
-import type { AppConfig, User } from './types';
+import type { ConfigView, User, WorkflowView } from './types';
 
 export type Lang = 'sv' | 'en';
 export type LiveStatus = 'off' | 'connecting' | 'open' | 'down';
@@ -12,11 +12,16 @@ export interface AppState {
   lang: Lang;
   user: User | null;
   authChecked: boolean;
-  config: AppConfig | null;
+  config: ConfigView | null;
+  /** This region's workflow (GET /v1/workflow): states, transitions, their effects. */
+  workflow: WorkflowView | null;
   live: LiveStatus;
   liveTick: number;
-  /** Case id → Date.now() when the stream said it was CLAIMED (queues hide it at once). */
-  claimedAt: Record<string, number>;
+  /**
+   * Case id → Date.now() when the stream said the case moved to a state outside the queue
+   * states (claimed by someone, withdrawn, ...): actor queues hide it before the refetch returns.
+   */
+  leftQueueAt: Record<string, number>;
   offline: boolean;
   sessionExpired: boolean;
   announcement: string;
@@ -41,9 +46,10 @@ let state: AppState = {
   user: null,
   authChecked: false,
   config: null,
+  workflow: null,
   live: 'off',
   liveTick: 0,
-  claimedAt: {},
+  leftQueueAt: {},
   offline: false,
   sessionExpired: false,
   announcement: '',

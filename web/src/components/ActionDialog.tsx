@@ -1,20 +1,18 @@
-// The dialog for one workflow action on a case: asks for exactly the fields that action
-// needs (docs/API.md), validates them, sends them with `expectedVersion`, and shows the API's
-// field errors next to the field. What is typed is kept as a draft until the action succeeds.
+// The dialog for one workflow transition on a case. Which fields it asks for follows from the
+// transition's effect in this region's workflow (src/workflow.ts: effect → fields, and
+// `reasonRequired`), so a workflow with other transition names works unchanged. It validates
+// them, sends them with `expectedVersion`, and shows the API's field errors next to the field.
+// What is typed is kept as a draft until the action succeeds.
 import { useState } from 'preact/hooks';
 import { caseAction, ApiError } from '../api';
 import { useT, fmt } from '../i18n';
 import { useAppState } from '../store';
 import { useDraft } from '../drafts';
 import type { Case, Offer } from '../types';
-import { num, OUTCOME_KINDS, EFFECT_KINDS } from '../types';
+import { num, caseId } from '../types';
+import { actionFields, reasonField, effectOf, outcomeKinds, effectKinds, type ActionField } from '../workflow';
 import { Dialog } from './Dialog';
 import { TextField, TextArea, Select, CheckboxGroup, Alert } from './Field';
-
-const REASON_VERBS = ['escalate', 'decline', 'release', 'wait', 'withdraw', 'reject', 'reopen'];
-const FIELD_VERBS = [...REASON_VERBS, 'triage', 'reassign', 'resolve', 'close', 'followUp', 'recordEffect', 'linkOffer'];
-
-export const needsDialog = (verb: string) => FIELD_VERBS.includes(verb);
 
 interface Fields {
   reason: string;
@@ -41,49 +39,58 @@ export function ActionDialog({ c, verb, presetOffer, suggested, onClose, onDone 
 }) {
   const { m, n, e } = useT();
   const st = useAppState();
+  const wf = st.workflow;
+  const specs = actionFields(wf, verb);
+  const has = (k: ActionField) => specs.some((x) => x.field === k);
+  const required = (k: ActionField) => specs.some((x) => x.field === k && x.required);
+  const reasonMode = reasonField(wf, verb);
+  const effect = effectOf(wf, verb);
+  // Classifying starts from what the case already has; a follow-up from nothing.
   const initial: Fields = {
-    reason: '', needs: verb === 'triage' ? c.needs ?? [] : [], areas: verb === 'triage' ? c.areas ?? [] : [],
+    reason: '', needs: effect === 'TRIAGE' ? c.needs ?? [] : [], areas: effect === 'TRIAGE' ? c.areas ?? [] : [],
     actor: '', outcomeKind: '', note: '', feedback: '', title: '', description: '', effectKind: '', months: '3',
     offerId: presetOffer ?? '',
   };
-  const [f, setF, , clearDraft] = useDraft<Fields>(`action:${c.id}:${verb}`, initial);
+  const [f, setF, , clearDraft] = useDraft<Fields>(`action:${caseId(c)}:${verb}`, initial);
   const [errs, setErrs] = useState<Record<string, string>>({});
   const [top, setTop] = useState('');
   const [busy, setBusy] = useState(false);
   const set = <K extends keyof Fields>(k: K, v: Fields[K]) => setF((o) => ({ ...o, [k]: v }));
   const cfg = st.config;
-  const needOpts = (cfg?.needs ?? []).map((x) => ({ value: x.id, label: x.name }));
-  const areaOpts = (cfg?.areas ?? []).map((x) => ({ value: x.id, label: x.name }));
-  const reasonNeeded = REASON_VERBS.includes(verb) || verb === 'reassign';
+  const needOpts = (cfg?.needs ?? []).map((x) => ({ value: x.id ?? '', label: x.name || x.id || '' }));
+  const areaOpts = (cfg?.areas ?? []).map((x) => ({ value: x.id ?? '', label: x.name || x.id || '' }));
+  const reasonShown = reasonMode !== 'none';
 
   const validate = (): Record<string, string> => {
     const x: Record<string, string> = {};
-    if (reasonNeeded && !f.reason.trim()) x.reason = m.requiredField;
-    if (verb === 'triage' && f.needs.length === 0) x.needs = m.chooseAtLeastOne;
-    if (verb === 'reassign' && !f.actor) x.actor = m.requiredField;
-    if (verb === 'resolve' && !f.outcomeKind) x['outcome.kind'] = m.requiredField;
-    if (verb === 'followUp' && !f.title.trim()) x.title = m.requiredField;
-    if (verb === 'recordEffect') {
-      if (!f.effectKind) x['effect.kind'] = m.requiredField;
+    if (reasonMode === 'required' && !f.reason.trim()) x.reason = m.requiredField;
+    if (required('needs') && f.needs.length === 0) x.needs = m.chooseAtLeastOne;
+    if (required('actor') && !f.actor) x.actor = m.requiredField;
+    if (required('outcome.kind') && !f.outcomeKind) x['outcome.kind'] = m.requiredField;
+    if (required('title') && !f.title.trim()) x.title = m.requiredField;
+    if (required('effect.kind') && !f.effectKind) x['effect.kind'] = m.requiredField;
+    if (has('monthsAfterClose')) {
       const mo = Number(f.months);
       if (!Number.isInteger(mo) || mo < 1 || mo > 120) x.monthsAfterClose = '1–120';
     }
-    if (verb === 'linkOffer' && !f.offerId.trim()) x.offerId = m.requiredField;
+    if (required('offerId') && !f.offerId.trim()) x.offerId = m.requiredField;
     return x;
   };
 
+  // The ActionRequest (cases.proto) with exactly the fields this transition's effect reads.
   const body = (): Record<string, unknown> => {
     const b: Record<string, unknown> = { expectedVersion: String(num(c.version)) };
-    if (reasonNeeded) b.reason = f.reason.trim();
-    switch (verb) {
-      case 'triage': b.needs = f.needs; b.areas = f.areas; break;
-      case 'reassign': b.actor = f.actor; break;
-      case 'resolve': b.outcome = { kind: f.outcomeKind, note: f.note.trim() }; break;
-      case 'close': b.feedback = f.feedback.trim(); break;
-      case 'followUp': b.title = f.title.trim(); b.description = f.description.trim(); b.needs = f.needs; b.areas = f.areas; break;
-      case 'recordEffect': b.effect = { kind: f.effectKind, note: f.note.trim() }; b.monthsAfterClose = Number(f.months); break;
-      case 'linkOffer': b.offerId = f.offerId.trim(); break;
-    }
+    if (reasonShown && f.reason.trim()) b.reason = f.reason.trim();
+    if (has('title')) b.title = f.title.trim();
+    if (has('description')) b.description = f.description.trim();
+    if (has('needs')) b.needs = f.needs;
+    if (has('areas')) b.areas = f.areas;
+    if (has('actor')) b.actor = f.actor;
+    if (has('outcome.kind')) b.outcome = { kind: f.outcomeKind, note: f.note.trim() };
+    if (has('feedback')) b.feedback = f.feedback.trim();
+    if (has('effect.kind')) b.effect = { kind: f.effectKind, note: f.note.trim() };
+    if (has('monthsAfterClose')) b.monthsAfterClose = Number(f.months);
+    if (has('offerId')) b.offerId = f.offerId.trim();
     return b;
   };
 
@@ -99,7 +106,7 @@ export function ActionDialog({ c, verb, presetOffer, suggested, onClose, onDone 
     }
     setBusy(true);
     try {
-      await caseAction<Case>(c.id, verb, body());
+      await caseAction<Case>(caseId(c), verb, body());
       clearDraft();
       onDone(verb);
     } catch (x) {
@@ -118,57 +125,60 @@ export function ActionDialog({ c, verb, presetOffer, suggested, onClose, onDone 
   const fieldId = (k: string) => `ad-${k.replace(/\W/g, '-')}`;
   const assignee = c.assignee;
   const actorOpts = (cfg?.actors ?? [])
-    .filter((a) => a.id !== assignee && (a.needs ?? []).some((x) => (c.needs ?? []).includes(x)))
-    .map((a) => ({ value: a.id, label: `${a.name} (${n.level(a.level)})` }));
-  const offerOpts = suggested.filter((o) => !(c.offerIds ?? []).includes(o.id)).map((o) => ({ value: o.id, label: `${o.title ?? o.id} – ${n.actor(o.actor)}` }));
+    .filter((a) => a.id && a.id !== assignee && (a.needs ?? []).some((x) => (c.needs ?? []).includes(x)))
+    .map((a) => ({ value: a.id ?? '', label: `${a.name || a.id} (${n.level(a.level)})` }));
+  const offerOpts = suggested.filter((o) => o.id && !(c.offerIds ?? []).includes(o.id))
+    .map((o) => ({ value: o.id ?? '', label: `${o.title || o.id} – ${n.actor(o.actor)}` }));
   if (presetOffer && !offerOpts.some((o) => o.value === presetOffer)) offerOpts.unshift({ value: presetOffer, label: presetOffer });
 
   return (
-    <Dialog title={`${n.action(verb)}: ${c.title ?? c.id}`} onClose={onClose} id={`dlg-${verb}`}>
+    <Dialog title={`${n.action(verb)}: ${c.title || caseId(c)}`} onClose={onClose} id={`dlg-${verb}`}>
       <form onSubmit={submit} noValidate class="dialog-form" data-verb={verb}>
-        <p class="hint">{e.actionHelp[verb] ?? ''}</p>
+        <p class="hint">{e.actionHelp[verb] ?? e.effectHelp[effect] ?? ''}</p>
         {top && <Alert kind="error">{top}</Alert>}
-        {verb === 'followUp' && (
-          <>
-            <TextField id={fieldId('title')} label={m.fTitle} value={f.title} onInput={(v) => set('title', v)} required error={errs.title} maxLength={200} />
-            <TextArea id={fieldId('description')} label={m.fDescription} value={f.description} onInput={(v) => set('description', v)} error={errs.description} />
-          </>
+        {has('title') && (
+          <TextField id={fieldId('title')} label={m.fTitle} value={f.title} onInput={(v) => set('title', v)} required={required('title')} error={errs.title} maxLength={200} />
         )}
-        {(verb === 'triage' || verb === 'followUp') && (
-          <>
-            <CheckboxGroup id={fieldId('needs')} label={m.fNeeds} values={f.needs} onChange={(v) => set('needs', v)} options={needOpts} required={verb === 'triage'} error={errs.needs} />
-            <CheckboxGroup id={fieldId('areas')} label={m.fAreas} values={f.areas} onChange={(v) => set('areas', v)} options={areaOpts} error={errs.areas} />
-          </>
+        {has('description') && (
+          <TextArea id={fieldId('description')} label={m.fDescription} value={f.description} onInput={(v) => set('description', v)} error={errs.description} />
         )}
-        {verb === 'reassign' && (
-          <Select id={fieldId('actor')} label={m.fActor} value={f.actor} onChange={(v) => set('actor', v)} options={actorOpts} empty={m.choose} required error={errs.actor} />
+        {has('needs') && (
+          <CheckboxGroup id={fieldId('needs')} label={m.fNeeds} values={f.needs} onChange={(v) => set('needs', v)} options={needOpts} required={required('needs')} error={errs.needs} />
         )}
-        {verb === 'resolve' && (
-          <>
-            <Select id={fieldId('outcome.kind')} label={m.fOutcomeKind} value={f.outcomeKind} onChange={(v) => set('outcomeKind', v)} empty={m.choose}
-              options={OUTCOME_KINDS.map((k) => ({ value: k, label: e.outcome[k] ?? k }))} required error={errs['outcome.kind']} />
-            <TextArea id={fieldId('outcome.note')} label={m.fNote} value={f.note} onInput={(v) => set('note', v)} error={errs['outcome.note']} rows={3} />
-          </>
+        {has('areas') && (
+          <CheckboxGroup id={fieldId('areas')} label={m.fAreas} values={f.areas} onChange={(v) => set('areas', v)} options={areaOpts} error={errs.areas} />
         )}
-        {verb === 'close' && (
+        {has('actor') && (
+          <Select id={fieldId('actor')} label={m.fActor} value={f.actor} onChange={(v) => set('actor', v)} options={actorOpts} empty={m.choose} required={required('actor')} error={errs.actor} />
+        )}
+        {has('outcome.kind') && (
+          <Select id={fieldId('outcome.kind')} label={m.fOutcomeKind} value={f.outcomeKind} onChange={(v) => set('outcomeKind', v)} empty={m.choose}
+            options={outcomeKinds(cfg).map((k) => ({ value: k, label: n.outcome(k) }))} required={required('outcome.kind')} error={errs['outcome.kind']} />
+        )}
+        {has('outcome.note') && (
+          <TextArea id={fieldId('outcome.note')} label={m.fNote} value={f.note} onInput={(v) => set('note', v)} error={errs['outcome.note']} rows={3} />
+        )}
+        {has('feedback') && (
           <TextArea id={fieldId('feedback')} label={m.fFeedback} value={f.feedback} onInput={(v) => set('feedback', v)} error={errs.feedback} rows={3} />
         )}
-        {verb === 'recordEffect' && (
-          <>
-            <Select id={fieldId('effect.kind')} label={m.fEffectKind} value={f.effectKind} onChange={(v) => set('effectKind', v)} empty={m.choose}
-              options={EFFECT_KINDS.map((k) => ({ value: k, label: e.effect[k] ?? k }))} required error={errs['effect.kind']} />
-            <TextField id={fieldId('monthsAfterClose')} label={m.fMonthsAfterClose} type="number" inputMode="numeric" value={f.months}
-              onInput={(v) => set('months', v)} required error={errs.monthsAfterClose} />
-            <TextArea id={fieldId('effect.note')} label={m.fNote} value={f.note} onInput={(v) => set('note', v)} error={errs['effect.note']} rows={3} />
-          </>
+        {has('effect.kind') && (
+          <Select id={fieldId('effect.kind')} label={m.fEffectKind} value={f.effectKind} onChange={(v) => set('effectKind', v)} empty={m.choose}
+            options={effectKinds(cfg).map((k) => ({ value: k, label: n.effect(k) }))} required={required('effect.kind')} error={errs['effect.kind']} />
         )}
-        {verb === 'linkOffer' && (
+        {has('monthsAfterClose') && (
+          <TextField id={fieldId('monthsAfterClose')} label={m.fMonthsAfterClose} type="number" inputMode="numeric" value={f.months}
+            onInput={(v) => set('months', v)} required error={errs.monthsAfterClose} />
+        )}
+        {has('effect.note') && (
+          <TextArea id={fieldId('effect.note')} label={m.fNote} value={f.note} onInput={(v) => set('note', v)} error={errs['effect.note']} rows={3} />
+        )}
+        {has('offerId') && (
           offerOpts.length > 0
-            ? <Select id={fieldId('offerId')} label={m.fOffer} value={f.offerId} onChange={(v) => set('offerId', v)} options={offerOpts} empty={m.choose} required error={errs.offerId} />
-            : <TextField id={fieldId('offerId')} label={m.fOfferId} value={f.offerId} onInput={(v) => set('offerId', v)} required error={errs.offerId} />
+            ? <Select id={fieldId('offerId')} label={m.fOffer} value={f.offerId} onChange={(v) => set('offerId', v)} options={offerOpts} empty={m.choose} required={required('offerId')} error={errs.offerId} />
+            : <TextField id={fieldId('offerId')} label={m.fOfferId} value={f.offerId} onInput={(v) => set('offerId', v)} required={required('offerId')} error={errs.offerId} />
         )}
-        {reasonNeeded && (
-          <TextArea id={fieldId('reason')} label={m.reason} value={f.reason} onInput={(v) => set('reason', v)} required error={errs.reason} rows={3} />
+        {reasonShown && (
+          <TextArea id={fieldId('reason')} label={m.reason} value={f.reason} onInput={(v) => set('reason', v)} required={reasonMode === 'required'} error={errs.reason} rows={3} />
         )}
         <div class="form-actions">
           <button type="submit" class="primary" disabled={busy} aria-busy={busy ? 'true' : undefined} data-confirm={verb}>{n.action(verb)}</button>

@@ -1,6 +1,8 @@
 // State, level and deadline badges: each carries its text and a shape symbol, so colour is
-// never the only carrier of meaning.
+// never the only carrier of meaning. States of another region's workflow get the plain dot;
+// the level's steps are its place on the configured ladder.
 import { useT, fmtDateTime } from '../i18n';
+import { useAppState } from '../store';
 
 const STATE_GLYPH: Record<string, string> = {
   NEW: '●', TRIAGED: '◆', MATCHED: '◆', CLAIMED: '▶', IN_PROGRESS: '▶', WAITING: '‖',
@@ -19,8 +21,9 @@ export function StateBadge({ state }: { state?: string }) {
 
 export function LevelBadge({ level }: { level?: string }) {
   const { n } = useT();
+  const ladder = useAppState().config?.levels ?? [];
   if (!level) return null;
-  const steps = { LOCAL: 1, REGIONAL: 2, NATIONAL: 3, INTERNATIONAL: 4 }[level] ?? 0;
+  const steps = ladder.indexOf(level) + 1;
   return (
     <span class={`badge level level-${level.toLowerCase()}`} data-level={level}>
       <span aria-hidden="true" class="glyph">{'▲'.repeat(Math.max(1, steps))}</span> {n.level(level)}
@@ -30,7 +33,9 @@ export function LevelBadge({ level }: { level?: string }) {
 
 export function Deadline({ deadline, state }: { deadline?: string; state?: string }) {
   const { m, lang } = useT();
-  if (!deadline || state === 'WAITING') return <span class="muted">{m.none}</span>;
+  // In a state that pauses the SLA (waiting on the company) the clock stands still.
+  const paused = (useAppState().workflow?.states ?? []).some((s) => s.name === state && s.pausesSla);
+  if (!deadline || paused) return <span class="muted">{m.none}</span>;
   const t = new Date(deadline).getTime();
   const now = Date.now();
   const overdue = t < now;

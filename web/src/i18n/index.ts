@@ -3,7 +3,8 @@
 import { sv, svEnums, svA11y } from './sv';
 import { en, enEnums, enA11y } from './en';
 import { useAppState, getState, type Lang } from '../store';
-import type { AppConfig } from '../types';
+import type { ConfigView } from '../types';
+import { humanize } from '../workflow';
 
 export type Msgs = typeof sv;
 export type Enums = typeof svEnums;
@@ -24,7 +25,12 @@ export function useT(): { m: Msgs; e: Enums; lang: Lang; n: Names } {
 
 export function currentMsgs(): Msgs { return messages(getState().lang); }
 
-/** Display names for configured ids; unknown ids fall back to the id itself. */
+/**
+ * Display names. Configured ids (nodes, needs, areas, actors) use their configured names and
+ * fall back to the id. States, levels, transitions and kinds use the translations in sv.ts /
+ * en.ts, and names another region's workflow brings that have none fall back to a readable
+ * label made from the name ("sendToBoard" → "Send to board").
+ */
 export interface Names {
   node(id?: string): string;
   need(id?: string): string;
@@ -34,27 +40,31 @@ export interface Names {
   level(id?: string): string;
   action(id?: string): string;
   outcome(id?: string): string;
+  /** An effect kind of recordEffect (FUNDING_GRANTED, ...). */
+  effect(id?: string): string;
   reason(r: string): string;
 }
 
-export function names(config: AppConfig | null, lang: Lang): Names {
+export function names(config: ConfigView | null, lang: Lang): Names {
   const e = enums(lang);
   const m = messages(lang);
-  const by = (list?: { id: string; name: string }[]) => {
+  const by = (list?: { id?: string; name?: string }[]) => {
     const map = new Map<string, string>();
-    (list ?? []).forEach((x) => map.set(x.id, x.name || x.id));
+    (list ?? []).forEach((x) => { if (x.id) map.set(x.id, x.name || x.id); });
     return (id?: string) => (id ? map.get(id) ?? id : '');
   };
   const node = by(config?.nodes);
   const need = by(config?.needs);
   const area = by(config?.areas);
   const actor = by(config?.actors);
-  const level = (id?: string) => (id ? e.level[id] ?? id : '');
+  const label = (table: Record<string, string>) => (id?: string) => (id ? table[id] ?? humanize(id) : '');
+  const level = label(e.level);
   return {
     node, need, area, actor, level,
-    state: (id?: string) => (id ? e.state[id] ?? id : ''),
-    action: (id?: string) => (id ? e.action[id] ?? id : ''),
-    outcome: (id?: string) => (id ? e.outcome[id] ?? id : ''),
+    state: label(e.state),
+    action: label(e.action),
+    outcome: label(e.outcome),
+    effect: label(e.effect),
     // Match reasons such as "need:financing", "area:smart-industri", "node:eskilstuna", "load:3".
     reason: (r: string) => {
       const i = r.indexOf(':');

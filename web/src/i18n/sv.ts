@@ -312,6 +312,21 @@ export const svEnums = {
     recordEffect: 'Vad blev resultatet en tid efter avslut?',
     linkOffer: 'Koppla ett erbjudande till ärendet.',
   } as Record<string, string>,
+  // Help for a transition the texts above do not name (another region's workflow), by what it does.
+  effectHelp: {
+    NONE: 'Ärendet byter status.',
+    TRIAGE: 'Ange behov och styrkeområden. Ärendet matchas direkt mot aktörer.',
+    ESCALATE: 'Ärendet flyttas en nivå upp och matchas på nytt.',
+    CLAIM: 'Ni blir ansvariga för ärendet och ser företagets uppgifter.',
+    DECLINE: 'Ni tas bort som kandidat. Finns ingen kandidat kvar eskaleras ärendet.',
+    RELEASE: 'Ärendet lämnas tillbaka till kandidaterna på samma nivå.',
+    REASSIGN: 'En annan aktör blir ansvarig.',
+    RESOLVE: 'Ange utfallet av ert arbete.',
+    REOPEN: 'Ärendet öppnas igen.',
+    FOLLOW_UP: 'Ett nytt ärende skapas, kopplat till detta.',
+    RECORD_EFFECT: 'Vad blev resultatet en tid efter avslut?',
+    LINK_OFFER: 'Koppla ett erbjudande till ärendet.',
+  } as Record<string, string>,
   event: {
     CREATED: 'Registrerat', TRIAGED: 'Klassat', ROUTED: 'Matchat mot aktörer', ESCALATED: 'Eskalerat', UNMATCHED: 'Ingen matchning',
     CLAIMED: 'Taget', DECLINED: 'Avböjt', RELEASED: 'Lämnat tillbaka', REASSIGNED: 'Omfördelat', RESOLVED: 'Löst',

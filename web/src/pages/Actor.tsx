@@ -1,6 +1,8 @@
-// An actor's views: "Att ta" (GET /v1/cases?candidate=me&state=MATCHED), each case with why
-// it matched this actor and claim/decline at hand; and "Mina ärenden" (assignee=me).
-// A case claimed by another actor disappears as soon as the stream says CLAIMED.
+// An actor's views: "Att ta", the cases this actor is a candidate for in the states a claim
+// can leave from (read from the workflow: MATCHED in the shipped ones), each with why it
+// matched this actor and the claim and decline transitions at hand; and "Mina ärenden"
+// (assignee=me). A case the stream reports in a state outside the queue (another actor
+// claimed it) disappears at once, before the refetch.
 import { useState } from 'preact/hooks';
 import { get, caseAction, ApiError } from '../api';
 import { useT, fmt } from '../i18n';
@@ -8,7 +10,8 @@ import { useAppState, announce } from '../store';
 import { useResource } from '../resource';
 import { navigate } from '../router';
 import type { Case, CaseList } from '../types';
-import { num, OPEN_STATES } from '../types';
+import { num, caseId } from '../types';
+import { queueStates, transitionsWith, needsDialog, liveStates } from '../workflow';
 import { StateBadge, LevelBadge, Deadline } from '../components/Badges';
 import { Loading, LoadError } from '../components/Status';
 import { Alert } from '../components/Field';
@@ -20,20 +23,32 @@ export function QueuePage() {
   const { m, n, e } = useT();
   const st = useAppState();
   const u = st.user!;
-  const res = useResource((s) => get<CaseList>('/v1/cases', { candidate: 'me', state: 'MATCHED', pageSize: 500 }, s), 'queue');
+  const wf = st.workflow;
+  const states = queueStates(wf);
+  // One list per queue state (the API filters by one state), merged newest first.
+  const res = useResource(
+    (s) => Promise.all(states.map((state) => get<CaseList>('/v1/cases', { candidate: 'me', state, pageSize: 500 }, s)))
+      .then((lists) => lists.flatMap((l) => l.cases ?? []).sort((a, b) => (b.createTime ?? '').localeCompare(a.createTime ?? ''))),
+    `queue:${states.join(',')}`,
+    { enabled: !!wf },
+  );
   const [busy, setBusy] = useState<string | null>(null);
   const [msg, setMsg] = useState<{ kind: 'error' | 'success'; text: string } | null>(null);
-  const [decline, setDecline] = useState<Case | null>(null);
+  const [dialog, setDialog] = useState<{ c: Case; verb: string } | null>(null);
 
-  const cases = (res.data?.cases ?? []).filter((c) => !(st.claimedAt[c.id] > res.fetchedAt) && c.state === 'MATCHED');
+  const cases = (res.data ?? []).filter((c) => !(st.leftQueueAt[caseId(c)] > res.fetchedAt) && states.includes(c.state ?? ''));
+  // The transitions an actor fires from the queue: claiming and declining, by effect.
+  const claimVerbs = transitionsWith(wf, 'CLAIM').map((t) => t.name ?? '');
+  const declineVerbs = transitionsWith(wf, 'DECLINE').map((t) => t.name ?? '');
 
-  const claim = async (c: Case) => {
-    setBusy(c.id);
+  const claim = async (c: Case, verb: string) => {
+    if (needsDialog(wf, verb)) { setDialog({ c, verb }); return; }
+    setBusy(caseId(c));
     setMsg(null);
     try {
-      await caseAction<Case>(c.id, 'claim', { expectedVersion: String(num(c.version)) });
+      await caseAction<Case>(caseId(c), verb, { expectedVersion: String(num(c.version)) });
       announce(m.claimed);
-      navigate(`/cases/${encodeURIComponent(c.id)}`);
+      navigate(`/cases/${encodeURIComponent(caseId(c))}`);
     } catch (x) {
       const a = x as ApiError;
       if (a.isUnauthenticated) return;
@@ -57,9 +72,9 @@ export function QueuePage() {
           {cases.map((c) => {
             const mine = (c.matches ?? []).find((x) => x.actor === u.actor);
             return (
-              <li key={c.id} class="card queue-item" data-case-id={c.id}>
+              <li key={caseId(c)} class="card queue-item" data-case-id={caseId(c)}>
                 <div class="queue-head">
-                  <h2 class="h3"><a href={`/cases/${encodeURIComponent(c.id)}`}>{c.title || c.id}</a></h2>
+                  <h2 class="h3"><a href={`/cases/${encodeURIComponent(caseId(c))}`}>{c.title || caseId(c)}</a></h2>
                   <div class="badges"><StateBadge state={c.state} /> <LevelBadge level={c.level} /></div>
                 </div>
                 {c.description && <p class="description clamp">{c.description}</p>}
@@ -77,24 +92,26 @@ export function QueuePage() {
                   </div>
                 )}
                 <div class="action-buttons">
-                  {(c.allowedActions ?? ['claim']).includes('claim') && (
-                    <button type="button" class="primary" data-action="claim" disabled={busy === c.id} onClick={() => claim(c)}
-                      aria-label={`${n.action('claim')}: ${c.title || c.id}`}>{n.action('claim')}</button>
-                  )}
-                  {(c.allowedActions ?? ['decline']).includes('decline') && (
-                    <button type="button" class="secondary" data-action="decline" onClick={() => setDecline(c)}
-                      aria-label={`${n.action('decline')}: ${c.title || c.id}`}>{n.action('decline')}</button>
-                  )}
+                  {claimVerbs.filter((v) => (c.allowedActions ?? []).includes(v)).map((v) => (
+                    <button key={v} type="button" class="primary" data-action={v} disabled={busy === caseId(c)} onClick={() => claim(c, v)}
+                      aria-label={`${n.action(v)}: ${c.title || caseId(c)}`}>{n.action(v)}</button>
+                  ))}
+                  {declineVerbs.filter((v) => (c.allowedActions ?? []).includes(v)).map((v) => (
+                    <button key={v} type="button" class="secondary" data-action={v} onClick={() => setDialog({ c, verb: v })}
+                      aria-label={`${n.action(v)}: ${c.title || caseId(c)}`}>{n.action(v)}</button>
+                  ))}
                 </div>
               </li>
             );
           })}
         </ul>
       )}
-      {decline && (
-        <ActionDialog c={decline} verb="decline" suggested={[]} onClose={() => setDecline(null)}
+      {dialog && (
+        <ActionDialog c={dialog.c} verb={dialog.verb} suggested={[]} onClose={() => setDialog(null)}
           onDone={(verb, err) => {
-            setDecline(null);
+            const claimed = !err && claimVerbs.includes(verb) ? dialog.c : null;
+            setDialog(null);
+            if (claimed) { announce(m.claimed); navigate(`/cases/${encodeURIComponent(caseId(claimed))}`); return; }
             if (err) setMsg({ kind: 'error', text: err.isConflict ? m.conflict : err.message });
             else { setMsg({ kind: 'success', text: fmt(m.actionDone, { action: n.action(verb) }) }); announce(fmt(m.actionDone, { action: n.action(verb) })); }
             res.reload();
@@ -109,7 +126,9 @@ export function MinePage() {
   const [showClosed, setShowClosed] = useState(false);
   const res = useResource((s) => get<CaseList>('/v1/cases', { assignee: 'me', pageSize: 500 }, s), 'mine');
   const all = res.data?.cases ?? [];
-  const cases = showClosed ? all : all.filter((c) => OPEN_STATES.includes(c.state ?? '') || c.state === 'RESOLVED');
+  // Without "show closed": the cases not yet in a terminal state of the workflow.
+  const unfinished = liveStates(useAppState().workflow);
+  const cases = showClosed ? all : all.filter((c) => unfinished.includes(c.state ?? ''));
   return (
     <div class="page">
       <h1>{m.mineTitle}</h1>

@@ -1,4 +1,5 @@
-// One case: its fields, the actions this user may fire now (exactly `allowedActions`), the
+// One case: its fields, the actions this user may fire now (exactly `allowedActions`, labelled
+// and given their dialogs from this region's workflow), the
 // candidates with why each matched, suggested and linked offers, and the full timeline.
 // Every action sends `expectedVersion`; a 409 ABORTED reloads the case and says so.
 import { useState } from 'preact/hooks';
@@ -7,11 +8,12 @@ import { useT, fmt, fmtDateTime, fmtDate, type Names } from '../i18n';
 import { useAppState, announce } from '../store';
 import { useResource } from '../resource';
 import type { Case, CaseEvent, Match, Offer, SuggestedOffers } from '../types';
-import { num } from '../types';
+import { num, caseId } from '../types';
+import { needsDialog, isPrimary, effectOf, findTransition, humanize } from '../workflow';
 import { StateBadge, LevelBadge, Deadline } from '../components/Badges';
 import { Loading, LoadError } from '../components/Status';
 import { Alert } from '../components/Field';
-import { ActionDialog, needsDialog } from '../components/ActionDialog';
+import { ActionDialog } from '../components/ActionDialog';
 
 export function MatchReasons({ match, n }: { match: Match; n: Names }) {
   const reasons = match.reasons ?? [];
@@ -65,7 +67,7 @@ export function CasePage({ id }: { id: string }) {
     }
     if (err.isConflict) {
       setDialog(null);
-      const text = verb === 'claim' ? m.claimLost : m.conflict;
+      const text = effectOf(st.workflow, verb) === 'CLAIM' ? m.claimLost : m.conflict;
       setMessage({ kind: 'error', text });
       announce(text);
       reloadAll();
@@ -76,13 +78,14 @@ export function CasePage({ id }: { id: string }) {
     }
   };
 
-  // Actions without fields fire at once; the rest open a dialog.
+  // Actions whose transition asks for nothing (no effect fields, no reason) fire at once; the
+  // rest open a dialog.
   const fire = async (verb: string) => {
-    if (needsDialog(verb)) { setDialog(verb); return; }
+    if (needsDialog(st.workflow, verb)) { setDialog(verb); return; }
     setBusy(true);
     setMessage(null);
     try {
-      await caseAction<Case>(c.id, verb, { expectedVersion: String(num(c.version)) });
+      await caseAction<Case>(caseId(c), verb, { expectedVersion: String(num(c.version)) });
       afterAction(verb);
     } catch (x) {
       const a = x as ApiError;
@@ -99,7 +102,8 @@ export function CasePage({ id }: { id: string }) {
   const events = eventsRes.data?.events ?? [];
   const sugRaw = sugRes.data;
   const suggested: Offer[] = (sugRaw?.offers ?? []).map((x) => x.offer).filter((o): o is Offer => !!o);
-  const canLink = actions.includes('linkOffer');
+  // The transition that attaches an offer, whatever this workflow calls it.
+  const linkVerb = actions.find((a) => effectOf(st.workflow, a) === 'LINK_OFFER' && findTransition(st.workflow, a));
   const linkedIds = new Set(c.offerIds ?? []);
   const matches: Match[] = c.matches?.length ? c.matches : (c.candidates ?? []).map((a) => ({ actor: a }));
 
@@ -121,7 +125,7 @@ export function CasePage({ id }: { id: string }) {
           <div class="action-buttons">
             {actions.map((verb) => (
               <button key={verb} type="button" data-action={verb} disabled={busy}
-                class={verb === 'claim' || verb === 'resolve' || verb === 'triage' || verb === 'close' || verb === 'start' ? 'primary' : 'secondary'}
+                class={isPrimary(st.workflow, verb) ? 'primary' : 'secondary'}
                 onClick={() => fire(verb)}>
                 {n.action(verb)}
               </button>
@@ -165,7 +169,7 @@ export function CasePage({ id }: { id: string }) {
             )}
             {c.effects && c.effects.length > 0 && (
               <><dt>{m.fEffects}</dt><dd><ul class="plain">{c.effects.map((x, i) => (
-                <li key={i}>{e.effect[x.effect?.kind ?? ''] ?? x.effect?.kind} ({fmt(m.monthsShort, { n: x.monthsAfterClose ?? 0 })}){x.effect?.note ? ` – ${x.effect.note}` : ''}</li>
+                <li key={i}>{n.effect(x.effect?.kind)} ({fmt(m.monthsShort, { n: x.monthsAfterClose ?? 0 })}){x.effect?.note ? ` – ${x.effect.note}` : ''}</li>
               ))}</ul></dd></>
             )}
             <dt>{m.fCreated}</dt><dd>{fmtDateTime(c.createTime, lang) || m.none}</dd>
@@ -210,8 +214,8 @@ export function CasePage({ id }: { id: string }) {
                         <strong>{o.title || o.id}</strong> <span class="muted">· {e.offerKind[o.kind ?? ''] ?? o.kind} · {n.actor(o.actor)}</span>
                         {o.validUntil && <span class="muted"> · {fmtDate(o.validFrom, lang)} – {fmtDate(o.validUntil, lang)}</span>}
                       </div>
-                      {canLink && !linkedIds.has(o.id) && (
-                        <button type="button" class="secondary small" onClick={() => setDialog(`linkOffer:${o.id}`)}
+                      {linkVerb && o.id && !linkedIds.has(o.id) && (
+                        <button type="button" class="secondary small" onClick={() => setDialog(`${linkVerb}:${o.id}`)}
                           aria-label={`${m.link}: ${o.title || o.id}`}>{m.link}</button>
                       )}
                     </li>
@@ -233,7 +237,7 @@ export function CasePage({ id }: { id: string }) {
         <ActionDialog
           c={c}
           verb={dialog.split(':')[0]}
-          presetOffer={dialog.startsWith('linkOffer:') ? dialog.slice('linkOffer:'.length) : undefined}
+          presetOffer={dialog.includes(':') ? dialog.slice(dialog.indexOf(':') + 1) : undefined}
           suggested={suggested}
           onClose={() => setDialog(null)}
           onDone={(verb, err) => afterAction(verb, err)}
@@ -254,7 +258,7 @@ export function Timeline({ events }: { events: CaseEvent[] }) {
         return (
           <li key={String(ev.seq)} class={`tl-item tl-${(ev.type ?? '').toLowerCase()}`} data-type={ev.type}>
             <div class="tl-head">
-              <strong>{ev.type === 'TRANSITIONED' && ev.action ? n.action(ev.action) : e.event[ev.type ?? ''] ?? ev.type}</strong>
+              <strong>{ev.type === 'TRANSITIONED' && ev.action ? n.action(ev.action) : e.event[ev.type ?? ''] ?? humanize(ev.type ?? '')}</strong>
               <span class="tl-meta">
                 {' '}<time dateTime={ev.time}>{fmtDateTime(ev.time, lang)}</time>
                 {' '}{m.by} {ev.user === 'system' ? m.system : ev.user || m.system}
@@ -275,9 +279,8 @@ export function Timeline({ events }: { events: CaseEvent[] }) {
               )}
               {ev.outcome?.kind && ev.type !== 'EFFECT_RECORDED' && <div>{m.fOutcome}: {n.outcome(ev.outcome.kind)}{ev.outcome.note ? ` – ${ev.outcome.note}` : ''}</div>}
               {(ev.effect?.kind || (ev.type === 'EFFECT_RECORDED' && ev.outcome?.kind)) && (
-                <div>{m.fEffectKind}: {e.effect[ev.effect?.kind ?? ev.outcome?.kind ?? ''] ?? ev.effect?.kind}{ev.monthsAfterClose ? ` (${fmt(m.monthsShort, { n: ev.monthsAfterClose })})` : ''}</div>
+                <div>{m.fEffectKind}: {n.effect(ev.effect?.kind || ev.outcome?.kind)}{ev.monthsAfterClose ? ` (${fmt(m.monthsShort, { n: ev.monthsAfterClose })})` : ''}</div>
               )}
-              {ev.feedback && <div>{m.fFeedback}: {ev.feedback}</div>}
               {ev.offerId && <div>{m.fOffer}: {ev.offerId}</div>}
               {ev.relatedCaseId && <div><a href={`/cases/${encodeURIComponent(ev.relatedCaseId)}`}>{ev.relatedCaseId}</a></div>}
             </div>

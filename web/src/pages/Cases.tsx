@@ -8,22 +8,24 @@ import { useAppState } from '../store';
 import { useLocation, setQuery } from '../router';
 import { useResource } from '../resource';
 import type { Case, CaseList } from '../types';
-import { ALL_STATES, LEVELS, num } from '../types';
+import { num, caseId, namedOptions } from '../types';
+import { allStates } from '../workflow';
 import { StateBadge, LevelBadge, Deadline } from '../components/Badges';
 import { Loading, LoadError } from '../components/Status';
 import { Select, TextField } from '../components/Field';
 
 type SortKey = 'updated' | 'created' | 'deadline' | 'title' | 'state' | 'level';
 
-export function sortCases(cases: Case[], key: SortKey, dir: 1 | -1): Case[] {
+/** Sorts by a column; states sort in the workflow's order, levels in the ladder's. */
+export function sortCases(cases: Case[], key: SortKey, dir: 1 | -1, states: string[] = [], levels: string[] = []): Case[] {
   const v = (c: Case): string | number => {
     switch (key) {
       case 'updated': return c.updateTime ?? '';
       case 'created': return c.createTime ?? '';
       case 'deadline': return c.deadline ?? '9999';
       case 'title': return (c.title ?? '').toLocaleLowerCase('sv');
-      case 'state': return ALL_STATES.indexOf(c.state ?? '');
-      case 'level': return LEVELS.indexOf(c.level ?? '');
+      case 'state': return states.indexOf(c.state ?? '');
+      case 'level': return levels.indexOf(c.level ?? '');
     }
   };
   return [...cases].sort((a, b) => {
@@ -35,7 +37,8 @@ export function sortCases(cases: Case[], key: SortKey, dir: 1 | -1): Case[] {
 export function CaseTable({ cases, caption, showNode }: { cases: Case[]; caption: string; showNode?: boolean }) {
   const { m, n, lang } = useT();
   const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'updated', dir: -1 });
-  const sorted = sortCases(cases, sort.key, sort.dir);
+  const app = useAppState();
+  const sorted = sortCases(cases, sort.key, sort.dir, allStates(app.workflow), app.config?.levels ?? []);
   const th = (key: SortKey, label: string) => {
     const active = sort.key === key;
     return (
@@ -64,9 +67,9 @@ export function CaseTable({ cases, caption, showNode }: { cases: Case[]; caption
         </thead>
         <tbody>
           {sorted.map((c) => (
-            <tr key={c.id} data-case-id={c.id}>
+            <tr key={caseId(c)} data-case-id={caseId(c)}>
               <td data-label={m.colTitle}>
-                <a href={`/cases/${encodeURIComponent(c.id)}`} class="case-link">{c.title || c.id}</a>
+                <a href={`/cases/${encodeURIComponent(caseId(c))}`} class="case-link">{c.title || caseId(c)}</a>
                 <div class="sub">
                   {c.company?.name ? c.company.name : ''}
                   {showNode && c.node ? `${c.company?.name ? ' · ' : ''}${n.node(c.node)}` : ''}
@@ -119,16 +122,16 @@ export function CasesPage() {
         </div>
         <div class="filter-row">
           <Select id="f-state" label={m.filterState} value={f.state} onChange={(v) => set('state', v)} empty={m.all}
-            options={ALL_STATES.map((s) => ({ value: s, label: n.state(s) }))} />
+            options={allStates(st.workflow).map((s) => ({ value: s, label: n.state(s) }))} />
           <Select id="f-level" label={m.filterLevel} value={f.level} onChange={(v) => set('level', v)} empty={m.all}
-            options={(cfg?.levels?.length ? cfg.levels : LEVELS).map((s) => ({ value: s, label: n.level(s) }))} />
+            options={(cfg?.levels ?? []).map((s) => ({ value: s, label: n.level(s) }))} />
           <Select id="f-need" label={m.filterNeed} value={f.need} onChange={(v) => set('need', v)} empty={m.all}
-            options={(cfg?.needs ?? []).map((x) => ({ value: x.id, label: x.name }))} />
+            options={namedOptions(cfg?.needs)} />
           <Select id="f-area" label={m.filterArea} value={f.area} onChange={(v) => set('area', v)} empty={m.all}
-            options={(cfg?.areas ?? []).map((x) => ({ value: x.id, label: x.name }))} />
+            options={namedOptions(cfg?.areas)} />
           {!isCoord && (
             <Select id="f-node" label={m.filterNode} value={f.node} onChange={(v) => set('node', v)} empty={m.all}
-              options={(cfg?.nodes ?? []).map((x) => ({ value: x.id, label: x.name }))} />
+              options={namedOptions(cfg?.nodes)} />
           )}
         </div>
         {(f.state || f.level || f.need || f.area || f.node || f.q) && (

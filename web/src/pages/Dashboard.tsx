@@ -9,8 +9,9 @@ import { useT, fmtPercent, fmtDuration, fmtNumber, type Names } from '../i18n';
 import { useAppState } from '../store';
 import { useLocation, setQuery } from '../router';
 import { useResource } from '../resource';
-import type { Flow, Summary, TimePoint, TimeSeries } from '../types';
-import { num, OPEN_STATES } from '../types';
+import type { Percentiles, StatsFlow, StatsSummary, StatsTimeSeries } from '../types';
+import { num, namedOptions } from '../types';
+import { openStates } from '../workflow';
 import { Chart } from '../components/Chart';
 import { PALETTE, type EChartsOption } from '../charts';
 import { Loading, LoadError } from '../components/Status';
@@ -18,9 +19,13 @@ import { Select, TextField } from '../components/Field';
 
 const METRICS = ['created', 'resolved', 'escalated'] as const;
 
-export function seriesPoints(d: TimeSeries | undefined): { t: string; v: number }[] {
-  const raw = (d?.points ?? d?.buckets ?? d?.series ?? []) as (TimePoint & { bucketStart?: string; startTime?: string })[];
-  return raw.map((p) => ({ t: p.start ?? p.bucketStart ?? p.startTime ?? p.time ?? p.bucket ?? '', v: num(p.value ?? p.count) })).filter((p) => p.t);
+export function seriesPoints(d: StatsTimeSeries | undefined): { t: string; v: number }[] {
+  return (d?.points ?? []).map((p) => ({ t: p.start ?? '', v: num(p.value) })).filter((p) => p.t);
+}
+
+/** A percentile of a duration the statistics give in hours (stats.proto), as seconds; none without cases. */
+function hours(p: Percentiles | undefined, k: 'p50' | 'p90'): number | undefined {
+  return p && num(p.count) > 0 && p[k] !== undefined ? (p[k] as number) * 3600 : undefined;
 }
 
 /** A display name for a Sankey node id: "node:x"/"level:X"/"actor:x"/"outcome:X" or a bare id. */
@@ -95,19 +100,20 @@ export function DashboardPage() {
     need: f.need || undefined,
   };
   const key = JSON.stringify(filters);
-  const summary = useResource((s) => get<Summary>('/v1/stats/summary', filters, s), `sum:${key}`);
-  const flow = useResource((s) => get<Flow>('/v1/stats/flow', filters, s), `flow:${key}`);
+  const summary = useResource((s) => get<StatsSummary>('/v1/stats/summary', filters, s), `sum:${key}`);
+  const flow = useResource((s) => get<StatsFlow>('/v1/stats/flow', filters, s), `flow:${key}`);
   const series = useResource(
-    (s) => Promise.all(METRICS.map((metric) => get<TimeSeries>('/v1/stats/timeseries', { ...filters, bucket: f.bucket, metric }, s))),
+    (s) => Promise.all(METRICS.map((metric) => get<StatsTimeSeries>('/v1/stats/timeseries', { ...filters, bucket: f.bucket, metric }, s))),
     `ts:${key}:${f.bucket}`,
   );
   const set = (k: string, v: string) => setQuery({ ...f, [k]: v, bucket: k === 'bucket' ? v : f.bucket === 'week' ? undefined : f.bucket } as Record<string, string>);
   const cfg = st.config;
   const s = summary.data;
 
-  const open = s ? (s.open !== undefined ? num(s.open) : OPEN_STATES.reduce((acc, x) => acc + num(s.byState?.[x]), 0)) : 0;
+  // Open cases: those in the states the workflow marks as open.
+  const open = s ? openStates(st.workflow).reduce((acc, x) => acc + num(s.byState?.[x]), 0) : 0;
 
-  const links = (flow.data?.links ?? []).map((l) => ({ source: l.source, target: l.target, value: num(l.value) })).filter((l) => l.value > 0 && l.source !== l.target);
+  const links = (flow.data?.links ?? []).map((l) => ({ source: l.source ?? '', target: l.target ?? '', value: num(l.value) })).filter((l) => l.value > 0 && l.source !== l.target);
   const flowOption = useMemo<EChartsOption>(() => {
     const nodes = [...new Set(links.flatMap((l) => [l.source, l.target]))].map((name) => ({ name }));
     return {
@@ -173,11 +179,11 @@ export function DashboardPage() {
           <TextField id="d-from" label={m.fFrom} type="date" value={f.from} onInput={(v) => set('from', v)} />
           <TextField id="d-to" label={m.fTo} type="date" value={f.to} onInput={(v) => set('to', v)} />
           <Select id="d-node" label={m.filterNode} value={f.node} onChange={(v) => set('node', v)} empty={m.all}
-            options={(cfg?.nodes ?? []).map((x) => ({ value: x.id, label: x.name }))} />
+            options={namedOptions(cfg?.nodes)} />
           <Select id="d-area" label={m.filterArea} value={f.area} onChange={(v) => set('area', v)} empty={m.all}
-            options={(cfg?.areas ?? []).map((x) => ({ value: x.id, label: x.name }))} />
+            options={namedOptions(cfg?.areas)} />
           <Select id="d-need" label={m.filterNeed} value={f.need} onChange={(v) => set('need', v)} empty={m.all}
-            options={(cfg?.needs ?? []).map((x) => ({ value: x.id, label: x.name }))} />
+            options={namedOptions(cfg?.needs)} />
         </div>
         {anyFilter && <button type="button" class="link-button" onClick={() => setQuery({})}>{m.reset}</button>}
       </form>
@@ -189,9 +195,9 @@ export function DashboardPage() {
           <Kpi id="open" label={m.kpiOpen} value={fmtNumber(open, lang)} />
           <Kpi id="escalation" label={m.kpiEscalation} value={fmtPercent(s.escalationRate ?? 0, lang)} />
           <Kpi id="leakage" label={m.kpiLeakage} value={fmtPercent(s.leakage ?? 0, lang)} sub={m.kpiLeakageHint} />
-          <Kpi id="claim" label={m.kpiClaim} value={fmtDuration(s.timeToClaim?.p50, lang)} sub={`${m.median} · ${m.p90} ${fmtDuration(s.timeToClaim?.p90, lang)}`} />
-          <Kpi id="resolve" label={m.kpiResolve} value={fmtDuration(s.timeToResolve?.p50, lang)} sub={`${m.median} · ${m.p90} ${fmtDuration(s.timeToResolve?.p90, lang)}`} />
-          <Kpi id="idle" label={m.kpiIdle} value={fmtDuration(s.idleTime?.p50, lang)} sub={`${m.median} · ${m.p90} ${fmtDuration(s.idleTime?.p90, lang)}`} />
+          <Kpi id="claim" label={m.kpiClaim} value={fmtDuration(hours(s.timeToClaim, 'p50'), lang)} sub={`${m.median} · ${m.p90} ${fmtDuration(hours(s.timeToClaim, 'p90'), lang)}`} />
+          <Kpi id="resolve" label={m.kpiResolve} value={fmtDuration(hours(s.timeToResolve, 'p50'), lang)} sub={`${m.median} · ${m.p90} ${fmtDuration(hours(s.timeToResolve, 'p90'), lang)}`} />
+          <Kpi id="idle" label={m.kpiIdle} value={fmtDuration(hours(s.idleTime, 'p50'), lang)} sub={`${m.median} · ${m.p90} ${fmtDuration(hours(s.idleTime, 'p90'), lang)}`} />
           <Kpi id="sla" label={m.kpiSla} value={fmtNumber(num(s.slaBreaches), lang)} />
         </dl>
       )}

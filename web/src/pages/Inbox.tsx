@@ -4,13 +4,14 @@ import { get } from '../api';
 import { useT, fmt, fmtDate } from '../i18n';
 import { useAppState } from '../store';
 import { useResource } from '../resource';
-import type { Case, Inbox, InboxItem, Offer } from '../types';
+import type { Case, Inbox, InboxEntry, Offer } from '../types';
+import { caseId } from '../types';
 import { StateBadge } from '../components/Badges';
 import { Loading, LoadError } from '../components/Status';
 
 /** The inbox is {entries:[{offer, matchingCases}]}. */
 export function inboxItems(d: Inbox | undefined): { offer: Offer; cases: Case[] }[] {
-  return (d?.entries ?? []).filter((i: InboxItem) => i.offer).map((i) => ({ offer: i.offer!, cases: i.matchingCases ?? [] }));
+  return (d?.entries ?? []).filter((i: InboxEntry) => i.offer).map((i) => ({ offer: i.offer!, cases: i.matchingCases ?? [] }));
 }
 
 export function OfferSummary({ o }: { o: Offer }) {
@@ -54,7 +55,7 @@ export function InboxPage() {
               {cases.length === 0 ? <p class="muted">{m.noMatchingCases}</p> : (
                 <ul class="plain">
                   {cases.map((c) => (
-                    <li key={c.id}><a href={`/cases/${encodeURIComponent(c.id)}`}>{c.title || c.id}</a> <StateBadge state={c.state} /></li>
+                    <li key={caseId(c)}><a href={`/cases/${encodeURIComponent(caseId(c))}`}>{c.title || caseId(c)}</a> <StateBadge state={c.state} /></li>
                   ))}
                 </ul>
               )}

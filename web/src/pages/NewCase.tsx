@@ -9,8 +9,11 @@ import { useAppState, announce } from '../store';
 import { useDraft } from '../drafts';
 import { navigate } from '../router';
 import { checkOrgNumber } from '../orgnr';
-import type { Case, CreateCaseResponse } from '../types';
-import { COMPANY_SIZES } from '../types';
+import type { Case } from '../types';
+import { COMPANY_SIZES, caseId, namedOptions } from '../types';
+
+/** POST /v1/cases answers 201 with the created case, its `relatedCases` filled (cases.proto). */
+type CreateCaseResponse = Case;
 import { TextField, TextArea, Select, CheckboxGroup, Alert } from '../components/Field';
 import { StateBadge } from '../components/Badges';
 
@@ -142,7 +145,7 @@ export function NewCasePage() {
       if (res.relatedCases?.length) {
         setResult(res);
       } else {
-        navigate(`/cases/${encodeURIComponent(res.id)}`);
+        navigate(`/cases/${encodeURIComponent(caseId(res))}`);
       }
     } catch (x) {
       const a = x as ApiError;
@@ -159,8 +162,8 @@ export function NewCasePage() {
 
   if (result) return <Created res={result} onAnother={() => setResult(null)} />;
 
-  const needs = (st.config?.needs ?? []).map((x) => ({ value: x.id, label: x.name }));
-  const areas = (st.config?.areas ?? []).map((x) => ({ value: x.id, label: x.name }));
+  const needs = namedOptions(st.config?.needs);
+  const areas = namedOptions(st.config?.areas);
 
   return (
     <div class="page">
@@ -247,14 +250,14 @@ function Created({ res, onAnother }: { res: CreateCaseResponse; onAnother: () =>
   return (
     <div class="page">
       <h1>{m.created}</h1>
-      <p><a class="button primary" href={`/cases/${encodeURIComponent(c.id)}`} data-testid="open-created">{m.openCase}: {c.title}</a></p>
+      <p><a class="button primary" href={`/cases/${encodeURIComponent(caseId(c))}`} data-testid="open-created">{m.openCase}: {c.title}</a></p>
       {res.relatedCases && res.relatedCases.length > 0 && (
         <section class="card warn-card" aria-labelledby="related-h">
           <h2 id="related-h"><span aria-hidden="true">⚠ </span>{m.relatedCasesTitle}</h2>
           <ul class="plain related">
             {res.relatedCases.map((r: Case) => (
-              <li key={r.id}>
-                <a href={`/cases/${encodeURIComponent(r.id)}`}>{r.title || r.id}</a>{' '}
+              <li key={caseId(r)}>
+                <a href={`/cases/${encodeURIComponent(caseId(r))}`}>{r.title || caseId(r)}</a>{' '}
                 <span class="muted">{n.node(r.node)}</span> <StateBadge state={r.state} />
               </li>
             ))}

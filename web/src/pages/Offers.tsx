@@ -7,7 +7,7 @@ import { useAppState, announce } from '../store';
 import { useResource } from '../resource';
 import { useDraft } from '../drafts';
 import type { Offer, OfferList } from '../types';
-import { OFFER_KINDS } from '../types';
+import { OFFER_KINDS, namedOptions } from '../types';
 import { Loading, LoadError } from '../components/Status';
 import { TextField, TextArea, Select, CheckboxGroup, Alert } from '../components/Field';
 import { Dialog } from '../components/Dialog';
@@ -94,11 +94,11 @@ function PublishForm({ onPublished }: { onPublished: () => void }) {
         </div>
         <TextArea id="of-description" label={m.fDescription} value={f.description} onInput={(v) => set('description', v)} error={errs.description} />
         <CheckboxGroup id="of-needs" label={m.fNeeds} values={f.needs} onChange={(v) => set('needs', v)}
-          options={(cfg?.needs ?? []).map((x) => ({ value: x.id, label: x.name }))} error={errs.needs} />
+          options={namedOptions(cfg?.needs)} error={errs.needs} />
         <CheckboxGroup id="of-areas" label={m.fAreas} values={f.areas} onChange={(v) => set('areas', v)}
-          options={(cfg?.areas ?? []).map((x) => ({ value: x.id, label: x.name }))} error={errs.areas} />
+          options={namedOptions(cfg?.areas)} error={errs.areas} />
         <CheckboxGroup id="of-nodes" label={m.fNodes} values={f.nodes} onChange={(v) => set('nodes', v)}
-          options={(cfg?.nodes ?? []).map((x) => ({ value: x.id, label: x.name }))} error={errs.nodes} />
+          options={namedOptions(cfg?.nodes)} error={errs.nodes} />
         <div class="grid3">
           <TextField id="of-url" label={m.fUrl} type="url" inputMode="url" value={f.url} onInput={(v) => set('url', v)} error={errs.url} placeholder="https://" />
           <TextField id="of-validFrom" label={m.fValidFrom} type="date" value={f.validFrom} onInput={(v) => set('validFrom', v)} error={errs.validFrom} />
@@ -126,7 +126,7 @@ export function OffersPage() {
 
   const withdraw = async (o: Offer) => {
     try {
-      await post(`/v1/offers/${encodeURIComponent(o.id)}:withdraw`, {});
+      await post(`/v1/offers/${encodeURIComponent(o.id ?? '')}:withdraw`, {});
       setMsg({ kind: 'success', text: m.withdrawn });
       announce(m.withdrawn);
     } catch (x) {
@@ -165,7 +165,7 @@ export function OffersPage() {
       )}
       {confirm && (
         <Dialog title={m.withdrawOffer} onClose={() => setConfirm(null)} id="dlg-withdraw-offer">
-          <p>{fmt(m.confirmWithdrawOffer, { title: confirm.title ?? confirm.id })}</p>
+          <p>{fmt(m.confirmWithdrawOffer, { title: confirm.title || confirm.id || '' })}</p>
           <div class="form-actions">
             <button type="button" class="primary" onClick={() => withdraw(confirm)}>{m.withdrawOffer}</button>
             <button type="button" class="secondary" onClick={() => setConfirm(null)}>{m.cancel}</button>

@@ -5,7 +5,7 @@
 import { get } from '../api';
 import { useT } from '../i18n';
 import { useResource } from '../resource';
-import type { Workflow, WorkflowTransition } from '../types';
+import type { WorkflowView as Workflow, WorkflowTransition } from '../types';
 import { Loading, LoadError } from '../components/Status';
 
 interface Box { name: string; x: number; y: number; terminal: boolean; loops: string[] }
@@ -15,8 +15,8 @@ const W = 150, H = 46, GX = 110, GY = 110, TOP = 64;
 
 export function layoutWorkflow(wf: Workflow): { boxes: Box[]; edges: Edge[]; width: number; height: number } {
   const states = wf.states ?? [];
-  const names = states.map((s) => s.name);
-  const terminal = new Set(states.filter((s) => s.terminal).map((s) => s.name));
+  const names = states.map((s) => s.name ?? '').filter(Boolean);
+  const terminal = new Set(states.filter((s) => s.terminal).map((s) => s.name ?? ''));
   const edges: Edge[] = [];
   const loops = new Map<string, string[]>(names.map((x) => [x, []]));
   const add = (from: string, to: string, label: string, routing = false) => {
@@ -25,16 +25,17 @@ export function layoutWorkflow(wf: Workflow): { boxes: Box[]; edges: Edge[]; wid
   };
   (wf.transitions ?? []).forEach((t: WorkflowTransition) => {
     (t.from ?? []).forEach((f) => {
-      if (!t.to || t.to === f) loops.get(f)?.push(t.name);
-      else add(f, t.to, t.name);
+      if (!t.to || t.to === f) loops.get(f)?.push(t.name ?? '');
+      else add(f, t.to, t.name ?? '');
     });
   });
-  // Triage routes at once: from where triage leads to MATCHED (candidates) or UNMATCHED (none).
-  const triage = (wf.transitions ?? []).find((t) => t.name === 'triage');
-  if (triage?.to) {
-    if (names.includes('MATCHED')) add(triage.to, 'MATCHED', 'routing', true);
-    if (names.includes('UNMATCHED')) add(triage.to, 'UNMATCHED', 'routing', true);
-  }
+  // A transition that routes (its `mayLeadTo`) continues from the state it leads to into the
+  // states routing picks (candidates found, or none on any level): triage → TRIAGED → MATCHED
+  // or UNMATCHED in the shipped workflows. Transitions that stay put are listed under the state.
+  (wf.transitions ?? []).forEach((t) => {
+    if (!t.to) return;
+    (t.mayLeadTo ?? []).forEach((s) => { if (s !== t.to && names.includes(s)) add(t.to as string, s, 'routing', true); });
+  });
   // Longest-path layering over the graph without back edges (DFS from the first state).
   const adj = new Map<string, string[]>(names.map((x) => [x, []]));
   edges.forEach((e) => adj.get(e.from)?.push(e.to));
