@@ -1,31 +1,55 @@
 #!/usr/bin/env bash
-# Browser tests of the web app against the real server: builds web/dist, starts
-# `tillvaxt serve --demo` on a free loopback port with a fresh data folder, runs
-# web/tests/e2e.mjs in Debian's headless Chromium (playwright-core + axe-core), stops the server.
+# Browser tests of the web app against the real server: builds web/dist once, then for each
+# region configuration starts `tillvaxt serve --demo` on a free loopback port with a fresh data
+# folder, runs web/tests/e2e.mjs in Debian's headless Chromium (playwright-core + axe-core)
+# against it, and stops the server. The default (built-in Sörmland) configuration runs first
+# and writes the screenshots; config/stockholm.textproto runs second, so a workflow and
+# configuration other than Sörmland's are exercised by the same dialogs, queue and live updates
+# (the test reads nodes, actors and kinds from /v1/config).
 # Usage: scripts/web-test.sh path/to/tillvaxt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=$(realpath "$1")
-data=$(mktemp -d /tmp/tillvaxt-web-test.XXXXXX)
-log="$data/serve.log"
+data=""
 server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  rm -rf "$data"
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+  [ -n "$data" ] && rm -rf "$data"
+  data=""
 }
-trap cleanup EXIT
+trap stop_server EXIT
 
 (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
 
 export TILLVAXT_DEMO_PASSWORD="web-test-$RANDOM-$RANDOM"
-"$binary" serve --demo --data "$data/db" --listen 127.0.0.1:0 --web web/dist >"$log" 2>&1 &
-server_pid=$!
-port=""
-for _ in $(seq 1 300); do
-  port=$(sed -n 's#.*listening on http://127.0.0.1:\([0-9]*\)/.*#\1#p' "$log")
-  [ -n "$port" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$log"; echo "server did not start"; exit 1; }
-  sleep 0.2
-done
-[ -n "$port" ] || { cat "$log"; echo "server did not report its port"; exit 1; }
-BASE_URL="http://127.0.0.1:$port" node web/tests/e2e.mjs
+
+# run_suite NAME SCREENSHOTS [serve options...]: one server, one run of the browser tests.
+run_suite() {
+  local name=$1 shots=$2
+  shift 2
+  data=$(mktemp -d /tmp/tillvaxt-web-test.XXXXXX)
+  local log="$data/serve.log"
+  "$binary" serve --demo --data "$data/db" --listen 127.0.0.1:0 --web web/dist "$@" >"$log" 2>&1 &
+  server_pid=$!
+  local port=""
+  for _ in $(seq 1 300); do
+    port=$(sed -n 's#.*listening on http://127.0.0.1:\([0-9]*\)/.*#\1#p' "$log")
+    [ -n "$port" ] && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$log"; echo "server did not start ($name)"; return 1; }
+    sleep 0.2
+  done
+  [ -n "$port" ] || { cat "$log"; echo "server did not report its port ($name)"; return 1; }
+  echo "== web tests: $name =="
+  local rc=0
+  BASE_URL="http://127.0.0.1:$port" SCREENSHOTS="$shots" node web/tests/e2e.mjs || rc=$?
+  stop_server
+  return $rc
+}
+
+status=0
+run_suite "Sörmland (built-in configuration)" 1 || status=1
+run_suite "Stockholm (config/stockholm.textproto)" 0 --config config/stockholm.textproto || status=1
+exit $status

@@ -2,10 +2,14 @@
 //   BASE_URL=http://127.0.0.1:8080 TILLVAXT_DEMO_PASSWORD=… npm run test:e2e
 // playwright-core drives Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium; never
 // downloads a browser). axe-core checks every page against WCAG 2.0/2.1 A and AA.
-// Scenario (issue 6): a coordinator logs a case and triages it; an actor that is a candidate
-// sees it arrive in its queue live, claims, starts and resolves it; the coordinator sees the
-// update live and closes it; the manager's dashboard shows it. Screenshots of each main page
-// go to web/screenshots/. Prints "N passed, M failed" and exits non-zero on any failure.
+// Scenario: a coordinator logs a case and triages it; an actor that is a candidate sees it
+// arrive in its queue live, claims, starts and resolves it; the coordinator sees the update
+// live and closes it; the manager's dashboard shows it. Screenshots of each main page go to
+// web/screenshots/ (SCREENSHOTS=0 turns them off). Prints "N passed, M failed" and exits
+// non-zero on any failure.
+// Nothing region-specific is assumed: the node, need, area, actors and outcome kind come from
+// GET /v1/config of the server under test (E2E_NODE picks a node), so the same scenario runs
+// against every shipped configuration (scripts/web-test.sh runs Sörmland and Stockholm).
 import { chromium, request as pwRequest } from 'playwright-core';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -19,7 +23,8 @@ const BASE = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, ''
 const PASSWORD = process.env.TILLVAXT_DEMO_PASSWORD || '';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SHOTS = path.resolve(here, '../screenshots');
-const NODE = process.env.E2E_NODE || 'eskilstuna';
+let NODE = process.env.E2E_NODE || ''; // chosen from /v1/config below when unset
+const SHOOT = process.env.SCREENSHOTS !== '0';
 const T = Number(process.env.E2E_TIMEOUT_MS || 15000);
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', '--disable-quic'];
@@ -61,6 +66,7 @@ async function axeCheck(page, label) {
 }
 
 async function shot(page, name) {
+  if (!SHOOT) return;
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
@@ -121,16 +127,23 @@ async function main() {
 
   // Choose a need and area that route to a LOCAL actor at the node (from the configuration).
   let config = null;
-  let need = '', area = '', predicted = [];
-  await step('configuration: pick a need/area that a LOCAL actor at the node serves', async () => {
+  let need = '', area = '', predicted = [], nodeName = '', outcomeKind = '';
+  await step('configuration: pick a node and a need/area that a LOCAL actor at the node serves', async () => {
     const api = await pwRequest.newContext({ baseURL: BASE, extraHTTPHeaders: { 'X-Requested-With': 'tillvaxt' } });
-    const r = await api.post('/v1/sessions', { data: { username: `coord.${NODE}`, password: PASSWORD } });
-    assert(r.ok(), `API login as coord.${NODE}: HTTP ${r.status()}`);
+    const r = await api.post('/v1/sessions', { data: { username: 'manager', password: PASSWORD } });
+    assert(r.ok(), `API login as manager: HTTP ${r.status()}`);
     const c = await api.get('/v1/config');
     assert(c.ok(), `GET /v1/config: HTTP ${c.status()}`);
     config = await c.json();
     const lowest = (config.levels && config.levels[0]) || 'LOCAL';
-    const locals = (config.actors || []).filter((a) => a.level === lowest && (!a.nodes || a.nodes.length === 0 || a.nodes.includes(NODE)));
+    const localsAt = (node) => (config.actors || []).filter((a) => a.level === lowest && (!a.nodes || a.nodes.length === 0 || a.nodes.includes(node)));
+    // The node with the most LOCAL actors, unless E2E_NODE names one.
+    if (!NODE) NODE = [...(config.nodes || [])].sort((a, b) => localsAt(b.id).length - localsAt(a.id).length)[0]?.id || '';
+    assert(NODE && (config.nodes || []).some((x) => x.id === NODE), `node ${NODE || '(none)'} is not in /v1/config`);
+    nodeName = (config.nodes.find((x) => x.id === NODE) || {}).name || NODE;
+    outcomeKind = (config.outcomeKinds || []).includes('SOLUTION') ? 'SOLUTION' : (config.outcomeKinds || [])[0];
+    assert(outcomeKind, 'outcome kinds in /v1/config');
+    const locals = localsAt(NODE);
     assert(locals.length > 0, `no ${lowest} actor serves ${NODE}`);
     // Prefer the need served by the most local actors, so the "disappears from other queues" check can run.
     const score = {};
@@ -139,7 +152,7 @@ async function main() {
     const first = locals.find((a) => (a.needs || []).includes(need));
     area = (first.areas && first.areas[0]) || (config.areas && config.areas[0] && config.areas[0].id) || '';
     predicted = locals.filter((a) => (a.needs || []).includes(need) && (!a.areas || a.areas.length === 0 || a.areas.includes(area))).map((a) => a.id);
-    console.log(`     need=${need} area=${area} expected LOCAL candidates: ${predicted.join(', ')}`);
+    console.log(`     region=${config.region?.id} node=${NODE} need=${need} area=${area} expected LOCAL candidates: ${predicted.join(', ')}`);
     await api.dispose();
   });
   if (aborted) return;
@@ -224,7 +237,7 @@ async function main() {
       await coord.fill('#nc-title', caseTitle);
       await coord.fill('#nc-description', 'Ett tillverkande företag vill växa och söker stöd. Skapat av webbappens webbläsartest.');
       await coord.fill('#nc-company-name', 'Testbolaget E2E AB');
-      await coord.fill('#nc-municipality', 'Eskilstuna');
+      await coord.fill('#nc-municipality', nodeName);
       await coord.selectOption('#nc-size', 'SMALL');
       await coord.fill('#nc-contact-name', 'Anna Andersson');
       await coord.fill('#nc-contact-email', 'anna@example.se');
@@ -317,7 +330,7 @@ async function main() {
       await fireAction(p, 'start');
       await p.waitForSelector(caseSel('IN_PROGRESS'));
       await fireAction(p, 'resolve', async (dlg) => {
-        await dlg.locator('#ad-outcome-kind').selectOption('SOLUTION');
+        await dlg.locator('#ad-outcome-kind').selectOption(outcomeKind);
         await dlg.locator('#ad-outcome-note').fill('Företaget fick kontakt med rätt rådgivare.');
       });
       await p.waitForSelector(caseSel('RESOLVED'));
@@ -386,7 +399,6 @@ async function main() {
       const actorName = ((config.actors || []).find((a) => a.id === assignee) || {}).name || assignee;
       const flowTable = await mgr.locator('[data-chart="flow"] ~ details table').textContent();
       assert(flowTable.includes(actorName), `flow contains ${actorName}`);
-      const nodeName = ((config.nodes || []).find((x) => x.id === NODE) || {}).name || NODE;
       const nodeTable = await mgr.locator('[data-chart="by-node"] ~ details table').textContent();
       assert(nodeTable.includes(nodeName), `by-node contains ${nodeName}`);
       // Filters apply to every chart and to the export link.
