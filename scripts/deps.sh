@@ -7,7 +7,13 @@ TV_PACKAGES=(build-essential cmake ninja-build pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libprotobuf-dev protobuf-compiler libsqlite3-dev libpq-dev libsodium-dev libssl-dev
   libstemmer-dev catch2 nodejs npm)
-TV_TEST_PACKAGES=(postgresql chromium fonts-liberation openssl postfix)
+# What the tests run besides the build: PostgreSQL, Chromium and its fonts (browser tests), the
+# openssl command (TLS test certificates), Postfix's smtp-sink (email notifier), systemd's
+# systemd-analyze (unit check), clang-format 14 and git (format check), clang 14 (the
+# thread-safety annotation check). A test whose tool is missing fails, so every tool a test runs
+# is listed here.
+TV_TEST_PACKAGES=(postgresql chromium fonts-liberation openssl postfix systemd clang-format-14 git
+  clang-14)
 
 tv_install_missing() {
   local missing=()
