@@ -32,6 +32,7 @@
 
 #include "engine/auth/rate_limiter.h"
 #include "engine/base/status.h"
+#include "engine/base/thread_annotations.h"
 #include "engine/base/time.h"
 #include "engine/domain/config.h"
 #include "engine/domain/principal.h"
@@ -53,7 +54,7 @@ struct AuthOptions {
 struct LoginResult {
   std::string token;  // shown once; only its hash is stored
   domain::Principal principal;
-  store::UserRecord user;  // password_hash cleared
+  store::UserRecord user;    // password_hash cleared
   base::Time expire_time{};  // the absolute end of the session
 };
 
@@ -123,7 +124,7 @@ class Authenticator {
   // Disabling revokes every session of the user.
   base::Status SetDisabled(std::string_view username, bool disabled);
   base::Result<store::UserRecord> GetUser(std::string_view username);  // hash cleared
-  base::Result<std::vector<store::UserRecord>> ListUsers();             // hashes cleared
+  base::Result<std::vector<store::UserRecord>> ListUsers();            // hashes cleared
 
   // The demo users of API.md, all with `password`: coord.<node-id> per node, actor.<actor-id>
   // per actor, manager, admin. Idempotent: existing ones get their demo role and scope back
@@ -159,7 +160,7 @@ class Authenticator {
   std::string dummy_hash_;
   std::atomic<int64_t> last_purge_ms_{0};
   std::mutex cache_mu_;
-  std::unordered_map<std::string, Cached> cache_;  // by token hash; guarded by cache_mu_
+  std::unordered_map<std::string, Cached> cache_ GUARDED_BY(cache_mu_);  // by token hash
 };
 
 }  // namespace tillvaxt::auth

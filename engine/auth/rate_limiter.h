@@ -23,6 +23,7 @@
 #include <unordered_map>
 
 #include "engine/base/status.h"
+#include "engine/base/thread_annotations.h"
 #include "engine/base/time.h"
 
 namespace tillvaxt::auth {
@@ -67,8 +68,8 @@ class LoginRateLimiter {
   const base::Clock& clock_;
   const RateLimitOptions options_;
   mutable std::mutex mu_;
-  Table users_;      // guarded by mu_
-  Table addresses_;  // guarded by mu_
+  Table users_ GUARDED_BY(mu_);
+  Table addresses_ GUARDED_BY(mu_);
 };
 
 }  // namespace tillvaxt::auth

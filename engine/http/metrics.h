@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "engine/base/thread_annotations.h"
+
 namespace tillvaxt::http {
 
 using LabelValues = std::vector<std::string>;
@@ -58,7 +60,7 @@ class CounterFamily final : public MetricFamily {
  private:
   void RenderSamples(std::string* out) const override;
   mutable std::mutex mu_;
-  std::map<LabelValues, double> values_;
+  std::map<LabelValues, double> values_ GUARDED_BY(mu_);
 };
 
 class GaugeFamily final : public MetricFamily {
@@ -76,7 +78,7 @@ class GaugeFamily final : public MetricFamily {
  private:
   void RenderSamples(std::string* out) const override;
   mutable std::mutex mu_;
-  std::map<LabelValues, double> values_;
+  std::map<LabelValues, double> values_ GUARDED_BY(mu_);
   Reader reader_;
 };
 
@@ -100,7 +102,7 @@ class HistogramFamily final : public MetricFamily {
   void RenderSamples(std::string* out) const override;
   std::vector<double> buckets_;
   mutable std::mutex mu_;
-  std::map<LabelValues, Series> series_;
+  std::map<LabelValues, Series> series_ GUARDED_BY(mu_);
 };
 
 class Metrics {
@@ -134,7 +136,7 @@ class Metrics {
   T& Register(std::string name, std::vector<std::string> label_names, Args&&... args);
 
   mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<MetricFamily>> families_;
+  std::map<std::string, std::unique_ptr<MetricFamily>> families_ GUARDED_BY(mu_);
 };
 
 inline constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";

@@ -6,6 +6,9 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -13,10 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/asio/thread_pool.hpp>
-
+#include "engine/base/thread_annotations.h"
 #include "engine/http/dispatcher.h"
 #include "engine/http/metrics.h"
 #include "engine/http/server.h"
@@ -57,9 +57,9 @@ struct ServerState {
 
   mutable std::mutex mu;
   std::condition_variable cv;  // notified when a session goes away
-  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
-  size_t counted = 0;    // sessions that count toward max_connections
-  size_t rejecting = 0;  // sessions only answering 503
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions GUARDED_BY(mu);
+  size_t counted GUARDED_BY(mu) = 0;    // sessions that count toward max_connections
+  size_t rejecting GUARDED_BY(mu) = 0;  // sessions only answering 503
 
   std::string NextRequestId();
   void Register(SessionBase* session, std::weak_ptr<SessionBase> weak, bool counted);

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "engine/base/status.h"
+#include "engine/base/thread_annotations.h"
 #include "engine/base/time.h"
 #include "engine/domain/case.h"
 #include "engine/domain/config.h"
@@ -54,10 +55,10 @@ struct Notification {
   std::string type;  // CASE_ROUTED, CASE_CLAIMED, CASE_ESCALATED, CASE_RESOLVED, OFFER_RECEIVED,
                      // DIGEST
   std::vector<Recipient> to;
-  std::string subject;  // UTF-8, Swedish
-  std::string text;     // plain text body
-  std::string html;     // HTML body (a complete document)
-  std::string case_id;  // empty for digests and offers
+  std::string subject;            // UTF-8, Swedish
+  std::string text;               // plain text body
+  std::string html;               // HTML body (a complete document)
+  std::string case_id;            // empty for digests and offers
   std::string event_json = "{}";  // the event that caused it, as a JSON object
 
   std::string ToJson() const;
@@ -88,20 +89,20 @@ class FileDigestState final : public DigestState {
   base::Status SetLastDigest(const std::string& username, base::Time time) override;
 
  private:
-  void LoadLocked();
+  void LoadLocked() REQUIRES(mu_);
   std::mutex mu_;
   std::string path_;
-  bool loaded_ = false;
-  std::map<std::string, base::Time> last_;
+  bool loaded_ GUARDED_BY(mu_) = false;
+  std::map<std::string, base::Time> last_ GUARDED_BY(mu_);
 };
 
 // An offer reaching its recipients (offers): what the offer service tells us.
 struct OfferNotice {
   std::string offer_id;
   std::string title;
-  std::string kind;             // PROJECT, ANALYSIS, ...
-  std::string publisher_actor;  // the actor that published it (its users are not notified)
-  std::string publisher_user;   // the user who published it
+  std::string kind;                 // PROJECT, ANALYSIS, ...
+  std::string publisher_actor;      // the actor that published it (its users are not notified)
+  std::string publisher_user;       // the user who published it
   std::vector<std::string> actors;  // recipient actors
   std::vector<std::string> nodes;   // recipient nodes
   std::optional<base::Time> valid_until;
@@ -124,8 +125,8 @@ class NotificationService {
  public:
   // REQUIRES: every reference outlives the service.
   // Reads the digest's week from `log` and each notified case from `cases`.
-  NotificationService(const domain::Config& config, store::CaseLog& log,
-                      store::CaseQueries& cases, store::UserStore& users, const base::Clock& clock, NotificationSink& sink,
+  NotificationService(const domain::Config& config, store::CaseLog& log, store::CaseQueries& cases,
+                      store::UserStore& users, const base::Clock& clock, NotificationSink& sink,
                       DigestState& digest_state, NotificationOptions options = {});
   ~NotificationService();  // stops the worker; queued events not yet routed are dropped
   NotificationService(const NotificationService&) = delete;
@@ -176,10 +177,10 @@ class NotificationService {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::vector<domain::Event>> pending_;
-  std::deque<OfferNotice> pending_offers_;
-  size_t pending_events_ = 0;
-  bool stopping_ = false;
+  std::deque<std::vector<domain::Event>> pending_ GUARDED_BY(mu_);
+  std::deque<OfferNotice> pending_offers_ GUARDED_BY(mu_);
+  size_t pending_events_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread worker_;
   std::mutex route_mu_;  // one routing pass at a time (worker or ProcessPending)
   int64_t sent_ = 0;
