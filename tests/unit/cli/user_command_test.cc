@@ -1,6 +1,8 @@
 #include "engine/cli/user_command.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -44,6 +46,26 @@ class StdinFrom {
   std::streambuf* saved_;
 };
 
+// File descriptor 0 replaced by /dev/null for the life of the object: standard input that is not
+// a terminal, whether or not the test runs from one.
+class StdinFdFromDevNull {
+ public:
+  StdinFdFromDevNull() : saved_(::dup(STDIN_FILENO)) {
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    REQUIRE(saved_ >= 0);
+    REQUIRE(null_fd >= 0);
+    REQUIRE(::dup2(null_fd, STDIN_FILENO) == STDIN_FILENO);
+    ::close(null_fd);
+  }
+  ~StdinFdFromDevNull() {
+    ::dup2(saved_, STDIN_FILENO);
+    ::close(saved_);
+  }
+
+ private:
+  int saved_;
+};
+
 // Runs `tillvaxt user ...` against a data folder of its own, with the built-in configuration.
 struct Cli {
   TempDir data;
@@ -52,8 +74,9 @@ struct Cli {
   std::string opened_data;
 
   Cli() {
-    env.open_user_store = [this](const cli::StoreOptions& options)
-        -> base::Result<std::unique_ptr<store::UserStore>> {
+    env.open_user_store =
+        [this](
+            const cli::StoreOptions& options) -> base::Result<std::unique_ptr<store::UserStore>> {
       opened_data = options.data_dir;
       store::sqlite::SqliteUserStoreOptions o;
       o.allow_unversioned = true;  // no event store in this test
@@ -71,19 +94,17 @@ struct Cli {
     return cli::UserCommand(args, env);
   }
 
-  std::unique_ptr<store::UserStore> Users() {
-    return env.open_user_store({data.path()}).value();
-  }
+  std::unique_ptr<store::UserStore> Users() { return env.open_user_store({data.path()}).value(); }
 };
 
 }  // namespace
 
 TEST_CASE("user add creates a user who can then sign in") {
   Cli cli;
-  int code = cli.Run({"add", "Coord.Eskilstuna", "--role", "coordinator", "--node", "eskilstuna",
-                      "--name", "Åsa Öberg", "--email", "asa@eskilstuna.se", "--digest",
-                      "--password-stdin"},
-                     "ett bra lösenord\n");
+  int code =
+      cli.Run({"add", "Coord.Eskilstuna", "--role", "coordinator", "--node", "eskilstuna", "--name",
+               "Åsa Öberg", "--email", "asa@eskilstuna.se", "--digest", "--password-stdin"},
+              "ett bra lösenord\n");
   INFO(cli.err.str());
   REQUIRE(code == 0);
   CHECK(cli.out.str() == "Added coordinator coord.eskilstuna (node eskilstuna)\n");
@@ -116,8 +137,8 @@ TEST_CASE("user add refuses a duplicate, a bad role and a missing or unknown sco
   CHECK(cli.Run({"add", "bo", "--password-stdin"}, "ett bra lösenord\n") == 2);
   CHECK(cli.err.str().find("--role is required") != std::string::npos);
 
-  CHECK(cli.Run({"add", "bo", "--role", "coordinator", "--password-stdin"},
-                "ett bra lösenord\n") == 2);
+  CHECK(cli.Run({"add", "bo", "--role", "coordinator", "--password-stdin"}, "ett bra lösenord\n") ==
+        2);
   CHECK(cli.err.str() == "tillvaxt: --node: a coordinator needs the node they coordinate\n");
 
   CHECK(cli.Run({"add", "bo", "--role", "coordinator", "--node", "malmo", "--password-stdin"},
@@ -145,10 +166,8 @@ TEST_CASE("user add refuses a duplicate, a bad role and a missing or unknown sco
 }
 
 TEST_CASE("user add without --password-stdin refuses when stdin is not a terminal") {
-  if (isatty(STDIN_FILENO)) {
-    WARN("standard input is a terminal: not checked");
-    return;
-  }
+  StdinFdFromDevNull not_a_terminal;
+  REQUIRE_FALSE(isatty(STDIN_FILENO));
   Cli cli;
   CHECK(cli.Run({"add", "chef", "--role=manager"}) == 2);
   CHECK(cli.err.str().find("--password-stdin") != std::string::npos);
@@ -156,8 +175,8 @@ TEST_CASE("user add without --password-stdin refuses when stdin is not a termina
 
 TEST_CASE("user list prints a table or JSON, never the hashes") {
   Cli cli;
-  REQUIRE(cli.Run({"add", "actor.almi-malardalen", "--role", "actor", "--actor",
-                   "almi-malardalen", "--name", "Almi \"Mälardalen\"", "--password-stdin"},
+  REQUIRE(cli.Run({"add", "actor.almi-malardalen", "--role", "actor", "--actor", "almi-malardalen",
+                   "--name", "Almi \"Mälardalen\"", "--password-stdin"},
                   "ett bra lösenord\n") == 0);
   REQUIRE(cli.Run({"add", "admin", "--role", "admin", "--password-stdin"}, "ett bra lösenord\n") ==
           0);

@@ -1,7 +1,7 @@
 #include "engine/http/server.h"
 
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
-
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -10,8 +10,6 @@
 #include <mutex>
 #include <random>
 #include <thread>
-
-#include <boost/json/parse.hpp>
 
 #include "tests/unit/http/test_client.h"
 
@@ -85,30 +83,44 @@ struct Fixture {
 
   Fixture() {
     release = release_promise.get_future().share();
-    router.Add("GET", "/v1/hello", [](const Request& r) {
-      Response res = Response::Json(200, "{\"hello\":\"" + std::string(r.query.Get("name").value_or("world")) + "\"}");
-      res.user = "coord.eskilstuna";
-      return res;
-    }, "hello");
-    router.Add("POST", "/v1/echo", [](const Request& r) {
-      return Response::Text(200, r.body, "application/octet-stream");
-    }, "echo");
-    router.Add("POST", "/v1/cases/{id}:claim", [](const Request& r) {
-      return Response::Json(200, "{\"claimed\":\"" + std::string(r.PathParam("id")) + "\"}");
-    }, "cases.claim");
-    router.Add("GET", "/v1/slow", [this](const Request&) {
-      slow_started.set_value();
-      release.wait();
-      return Response::Json(200, "{\"slow\":true}");
-    }, "slow");
+    router.Add(
+        "GET", "/v1/hello",
+        [](const Request& r) {
+          Response res = Response::Json(
+              200, "{\"hello\":\"" + std::string(r.query.Get("name").value_or("world")) + "\"}");
+          res.user = "coord.eskilstuna";
+          return res;
+        },
+        "hello");
+    router.Add(
+        "POST", "/v1/echo",
+        [](const Request& r) { return Response::Text(200, r.body, "application/octet-stream"); },
+        "echo");
+    router.Add(
+        "POST", "/v1/cases/{id}:claim",
+        [](const Request& r) {
+          return Response::Json(200, "{\"claimed\":\"" + std::string(r.PathParam("id")) + "\"}");
+        },
+        "cases.claim");
+    router.Add(
+        "GET", "/v1/slow",
+        [this](const Request&) {
+          slow_started.set_value();
+          release.wait();
+          return Response::Json(200, "{\"slow\":true}");
+        },
+        "slow");
     router.Add("GET", "/healthz", [](const Request&) { return Response::Text(200, "ok"); });
-    router.Add("GET", "/v1/headers", [](const Request&) {
-      Response r = Response::Json(200, "{}");
-      r.headers.Set("Content-Length", "999");
-      r.headers.Set("X-Evil", "a\r\nSet-Cookie: stolen=1");
-      r.headers.Set("X-Fine", "yes");
-      return r;
-    }, "headers");
+    router.Add(
+        "GET", "/v1/headers",
+        [](const Request&) {
+          Response r = Response::Json(200, "{}");
+          r.headers.Set("Content-Length", "999");
+          r.headers.Set("X-Evil", "a\r\nSet-Cookie: stolen=1");
+          r.headers.Set("X-Fine", "yes");
+          return r;
+        },
+        "headers");
     router.Add("GET", "/v1/bad-status", [](const Request&) { return Response::Json(1000, "{}"); });
   }
 
@@ -238,8 +250,9 @@ TEST_CASE("Server answers 413 for a 2 MiB body and 431 for huge headers") {
     auto c = Conn::Open(f.port());
     REQUIRE(c);
     std::string body(2u << 20, 'x');
-    std::string req = "POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                      std::to_string(body.size()) + "\r\n\r\n";
+    std::string req =
+        "POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n\r\n";
     REQUIRE(c->Send(req));
     c->Send(body);  // the server may stop reading early; what matters is the answer
     auto r = c->Read();
@@ -251,8 +264,8 @@ TEST_CASE("Server answers 413 for a 2 MiB body and 431 for huge headers") {
   {
     auto c = Conn::Open(f.port());
     REQUIRE(c);
-    std::string req = "GET /v1/hello HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(32 << 10, 'y') +
-                      "\r\n\r\n";
+    std::string req =
+        "GET /v1/hello HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(32 << 10, 'y') + "\r\n\r\n";
     c->Send(req);
     auto r = c->Read();
     REQUIRE(r);
@@ -332,8 +345,9 @@ TEST_CASE("Server answers Expect: 100-continue") {
   REQUIRE(f.Start().ok());
   auto c = Conn::Open(f.port());
   REQUIRE(c);
-  REQUIRE(c->Send("POST /v1/echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-                  "Content-Length: 5\r\n\r\n"));
+  REQUIRE(
+      c->Send("POST /v1/echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+              "Content-Length: 5\r\n\r\n"));
   auto cont = c->ReadHead();
   REQUIRE(cont);
   CHECK(cont->status == 100);
@@ -473,13 +487,16 @@ TEST_CASE("Server streams a response chunk by chunk, with heartbeats") {
   Fixture f;
   std::promise<std::shared_ptr<StreamWriter>> writer_promise;
   std::promise<void> closed_promise;
-  f.router.Add("GET", "/v1/stream", [&](const Request&) {
-    auto body = std::make_shared<StreamBody>();
-    body->heartbeat_interval = 100ms;
-    body->on_open = [&](std::shared_ptr<StreamWriter> w) { writer_promise.set_value(w); };
-    body->on_close = [&] { closed_promise.set_value(); };
-    return Response::Stream(200, "text/event-stream", body);
-  }, "stream");
+  f.router.Add(
+      "GET", "/v1/stream",
+      [&](const Request&) {
+        auto body = std::make_shared<StreamBody>();
+        body->heartbeat_interval = 100ms;
+        body->on_open = [&](std::shared_ptr<StreamWriter> w) { writer_promise.set_value(w); };
+        body->on_close = [&] { closed_promise.set_value(); };
+        return Response::Stream(200, "text/event-stream", body);
+      },
+      "stream");
   REQUIRE(f.Start().ok());
   auto c = Conn::Open(f.port());
   REQUIRE(c);
@@ -615,10 +632,14 @@ TEST_CASE("Server speaks TLS with a certificate and refuses bad TLS files") {
   std::string key = (dir.path / "key.pem").string();
   std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -keyout '" + key + "' -out '" +
                     cert + "' -days 1 -subj /CN=localhost >/dev/null 2>&1";
-  if (std::system(cmd.c_str()) != 0) {
-    WARN("openssl CLI not available; TLS test not run");
-    return;
+  // The test command installs every tool a test needs: a missing one is a failure, not a skip.
+  if (std::system("command -v openssl >/dev/null 2>&1") != 0) {
+    FAIL(
+        "openssl (the command) not found: install the Debian package openssl"
+        " (scripts/deps.sh TV_TEST_PACKAGES)");
   }
+  INFO(cmd);
+  REQUIRE(std::system(cmd.c_str()) == 0);
   Fixture f;
   ServerOptions o;
   o.tls_cert_file = cert;
@@ -685,8 +706,9 @@ TEST_CASE("Server reports bind errors and records metrics and access log lines")
 
   CHECK(Eventually([&] { return f.AccessLines().size() == 3; }));
   std::string text = f.metrics.Render();
-  CHECK(text.find("tillvaxt_http_requests_total{route=\"hello\",method=\"GET\",status=\"200\"} 2") !=
-        std::string::npos);
+  CHECK(
+      text.find("tillvaxt_http_requests_total{route=\"hello\",method=\"GET\",status=\"200\"} 2") !=
+      std::string::npos);
   CHECK(text.find("tillvaxt_http_requests_total{route=\"none\",method=\"GET\",status=\"404\"} 1") !=
         std::string::npos);
   CHECK(text.find("tillvaxt_http_request_duration_seconds_count{route=\"hello\"} 2") !=

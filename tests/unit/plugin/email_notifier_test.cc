@@ -1,7 +1,5 @@
 // The email notifier against a real SMTP server: Postfix's smtp-sink on a loopback port, dumping
 // each received message to a file that the test decodes.
-#include "engine/plugin/notifier_host.h"
-
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -10,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/plugin/notifier_host.h"
 #include "tests/unit/plugin/test_util.h"
 
 using namespace tillvaxt;
@@ -24,7 +23,11 @@ constexpr char kSmtpSink[] = "/usr/sbin/smtp-sink";
 class SmtpSink {
  public:
   explicit SmtpSink(const fs::path& dir) : dir_(dir) {
-    REQUIRE(fs::exists(kSmtpSink));  // Debian package postfix (scripts/deps.sh installs it)
+    // The test command installs every tool a test needs: a missing one is a failure, not a skip.
+    if (!fs::exists(kSmtpSink)) {
+      FAIL(kSmtpSink << " (smtp-sink) not found: install the Debian package postfix"
+                        " (scripts/deps.sh TV_TEST_PACKAGES)");
+    }
     fs::create_directories(dir_);
     // smtp-sink drops root privileges to -u; that user writes the dumps.
     fs::permissions(dir_, fs::perms::all);
@@ -156,12 +159,15 @@ service::Notification SwedishNotification() {
   n.to = {{"coord.eskilstuna", "anna.coord@eskilstuna.example.se", "Anna Åkesson"},
           {"coord2.eskilstuna", "bo@eskilstuna.example.se", "Bo Öhman"},
           {"nomail", "", "Utan E-post"}};
-  n.subject = "Ärendet ”Växthus söker kapital” är löst – åäö ÅÄÖ och en lång rubrik som måste "
-              "delas upp i flera kodade ord";
-  n.text = "Hej!\n\nÄrendet ”Växthus söker kapital” från Eskilstuna har lösts av Almi.\n"
-           "Utfall: Finansiering.\n.\nStäng ärendet när företaget har bekräftat resultatet.\n";
-  n.html = "<!DOCTYPE html><html lang=\"sv\"><body><p>Ärendet är löst – grönsaksodling "
-           "i Sörmland.</p></body></html>";
+  n.subject =
+      "Ärendet ”Växthus söker kapital” är löst – åäö ÅÄÖ och en lång rubrik som måste "
+      "delas upp i flera kodade ord";
+  n.text =
+      "Hej!\n\nÄrendet ”Växthus söker kapital” från Eskilstuna har lösts av Almi.\n"
+      "Utfall: Finansiering.\n.\nStäng ärendet när företaget har bekräftat resultatet.\n";
+  n.html =
+      "<!DOCTYPE html><html lang=\"sv\"><body><p>Ärendet är löst – grönsaksodling "
+      "i Sörmland.</p></body></html>";
   n.case_id = "c-17";
   return n;
 }
@@ -169,14 +175,14 @@ service::Notification SwedishNotification() {
 std::unique_ptr<plugin::NotifierHost> EmailHost(int port, std::vector<std::string>* log) {
   auto lib = plugin::PluginLibrary::Open(TV_EMAIL_PLUGIN);
   REQUIRE(lib.ok());
-  auto host = plugin::NotifierHost::Create(
-      std::move(*lib),
-      {{"host", "127.0.0.1"},
-       {"port", std::to_string(port)},
-       {"from", "tillvaxt@regionsormland.example.se"},
-       {"from_name", "Tillväxt – Region Sörmland"},
-       {"timeout_ms", "5000"}},
-      {}, [log](const std::string& line) { log->push_back(line); });
+  auto host =
+      plugin::NotifierHost::Create(std::move(*lib),
+                                   {{"host", "127.0.0.1"},
+                                    {"port", std::to_string(port)},
+                                    {"from", "tillvaxt@regionsormland.example.se"},
+                                    {"from_name", "Tillväxt – Region Sörmland"},
+                                    {"timeout_ms", "5000"}},
+                                   {}, [log](const std::string& line) { log->push_back(line); });
   REQUIRE(host.ok());
   return std::move(*host);
 }
@@ -232,8 +238,7 @@ TEST_CASE("Email reaches a real SMTP server with the right recipients and Swedis
     for (const auto& msg : sink.Messages()) {
       if (AllHeaders(msg, "X-Rcpt-Args").size() != 1) continue;
       found = true;
-      CHECK(DecodeWords(Header(msg, "To")) ==
-            "Anna Åkesson <anna.coord@eskilstuna.example.se>");
+      CHECK(DecodeWords(Header(msg, "To")) == "Anna Åkesson <anna.coord@eskilstuna.example.se>");
     }
     CHECK(found);
   }
@@ -254,14 +259,16 @@ TEST_CASE("The email notifier refuses bad settings by name") {
   auto make = [](std::vector<std::pair<std::string, std::string>> settings) {
     auto lib = plugin::PluginLibrary::Open(TV_EMAIL_PLUGIN);
     REQUIRE(lib.ok());
-    auto host = plugin::NotifierHost::Create(std::move(*lib), settings, {}, [](const std::string&) {});
+    auto host =
+        plugin::NotifierHost::Create(std::move(*lib), settings, {}, [](const std::string&) {});
     return host.ok() ? std::string() : host.status().message();
   };
   CHECK(make({{"host", "h"}, {"from", "a@b.se"}}).empty());
   CHECK(make({{"from", "a@b.se"}}).find("setting 'host'") != std::string::npos);
-  CHECK(make({{"host", "h"}, {"from", "not an address"}}).find("setting 'from'") != std::string::npos);
+  CHECK(make({{"host", "h"}, {"from", "not an address"}}).find("setting 'from'") !=
+        std::string::npos);
   CHECK(make({{"host", "h"}, {"from", "a@b.se"}, {"port", "99999"}}).find("port must be") !=
         std::string::npos);
-  CHECK(make({{"host", "h"}, {"from", "a@b.se"}, {"colour", "blue"}}).find("unknown setting 'colour'") !=
-        std::string::npos);
+  CHECK(make({{"host", "h"}, {"from", "a@b.se"}, {"colour", "blue"}})
+            .find("unknown setting 'colour'") != std::string::npos);
 }
