@@ -99,8 +99,8 @@ const char* Verdict(bool met) { return met ? "MET" : "MISSED"; }
 
 // --- (a) routing ---
 
-std::vector<std::string> Draw(std::mt19937_64& rng, const std::vector<domain::Named>& from,
-                              int min, int max) {
+std::vector<std::string> Draw(std::mt19937_64& rng, const std::vector<domain::Named>& from, int min,
+                              int max) {
   std::vector<std::string> ids;
   for (const domain::Named& n : from) ids.push_back(n.id);
   std::shuffle(ids.begin(), ids.end(), rng);
@@ -197,7 +197,8 @@ struct StoreRun {
 };
 
 // `path`: a database made by CreateStoreDatabase.
-StoreRun RunStore(const std::string& path, const std::vector<tb::Lifecycle>& pool, int threads, double seconds) {
+StoreRun RunStore(const std::string& path, const std::vector<tb::Lifecycle>& pool, int threads,
+                  double seconds) {
   store::sqlite::SqliteOptions options;  // the defaults: synchronous=FULL
   options.path = path;
   auto opened = store::sqlite::SqliteStore::Open(options);
@@ -208,8 +209,8 @@ StoreRun RunStore(const std::string& path, const std::vector<tb::Lifecycle>& poo
   std::mutex mu;
   std::atomic<size_t> next{0};
   const Clock::time_point t0 = Clock::now();
-  const Clock::time_point deadline = t0 + std::chrono::duration_cast<Clock::duration>(
-                                              std::chrono::duration<double>(seconds));
+  const Clock::time_point deadline =
+      t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   auto worker = [&] {
     std::vector<double> latencies;
     int64_t commands = 0;
@@ -279,10 +280,9 @@ void StoreBench(const domain::Config& config, const Options& o) {
   std::cout << "(b) Store appends: full lifecycles (create, triage, claim, start, resolve, "
                "close = 6 commands, "
             << Fixed(static_cast<double>(events) / static_cast<double>(pool->size()), 1)
-            << " events) decided by the Decider on " << config.region_id << " ("
-            << pool->size() << " generated in " << Fixed(gen_s, 2)
-            << " s); WAL, synchronous=FULL; " << Fixed(o.seconds, 1) << " s per run; data in "
-            << *dir << "\n";
+            << " events) decided by the Decider on " << config.region_id << " (" << pool->size()
+            << " generated in " << Fixed(gen_s, 2) << " s); WAL, synchronous=FULL; "
+            << Fixed(o.seconds, 1) << " s per run; data in " << *dir << "\n";
 
   auto probe = tb::FsyncProbe(*dir, 200);
   if (!probe.ok()) Die(probe.status().message());
@@ -304,8 +304,8 @@ void StoreBench(const domain::Config& config, const Options& o) {
       static_cast<double>(raw_before->rows) / static_cast<double>(raw_before->commands);
 
   std::cout << "    raw SQLite, 1 transaction per command (same rows, "
-            << Fixed(rows_per_command, 1) << " rows/command): "
-            << Fixed(raw_before->per_second(), 0) << " commands/s before, "
+            << Fixed(rows_per_command, 1)
+            << " rows/command): " << Fixed(raw_before->per_second(), 0) << " commands/s before, "
             << Fixed(raw_after->per_second(), 0) << " after; baseline " << Fixed(raw, 0)
             << " commands/s = " << Fixed(raw * rows_per_command, 0) << " rows/s; "
             << Latency(raw_before->latencies_ms) << "\n";
@@ -314,8 +314,8 @@ void StoreBench(const domain::Config& config, const Options& o) {
     std::cout << "    " << label << Fixed(r.rate.per_second(), 0) << " commands/s ("
               << r.rate.commands << " in " << Fixed(r.rate.seconds, 2) << " s), ratio "
               << Fixed(ratio, 2) << " (target >= " << Fixed(target, 1) << ": "
-              << Verdict(ratio >= target) << "); " << Latency(r.rate.latencies_ms)
-              << "; commits " << r.stats.commits << ", mean batch "
+              << Verdict(ratio >= target) << "); " << Latency(r.rate.latencies_ms) << "; commits "
+              << r.stats.commits << ", mean batch "
               << Fixed(r.stats.commits > 0 ? static_cast<double>(r.stats.requests) /
                                                  static_cast<double>(r.stats.commits)
                                            : 0,

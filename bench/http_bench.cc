@@ -165,7 +165,8 @@ std::string Login(asio::io_context& io, const tcp::endpoint& ep, const std::stri
         Client c(co_await asio::this_coro::executor, ep, host);
         json::object body{{"username", user}, {"password", password}};
         Reply r = co_await c.Call(http::verb::post, "/v1/sessions", json::serialize(body), "");
-        if (r.status != 200) Die("login as " + user + ": HTTP " + std::to_string(r.status) + " " + r.body);
+        if (r.status != 200)
+          Die("login as " + user + ": HTTP " + std::to_string(r.status) + " " + r.body);
         token = json::value_to<std::string>(json::parse(r.body).as_object().at("token"));
         c.Close();
       },
@@ -222,8 +223,8 @@ struct Shared {
 std::vector<std::string> Draw(std::mt19937_64& rng, std::vector<std::string> from, int min,
                               int max) {
   std::shuffle(from.begin(), from.end(), rng);
-  from.resize(std::min(from.size(), static_cast<size_t>(
-                                        std::uniform_int_distribution<int>(min, max)(rng))));
+  from.resize(std::min(from.size(),
+                       static_cast<size_t>(std::uniform_int_distribution<int>(min, max)(rng))));
   return from;
 }
 
@@ -241,7 +242,8 @@ asio::awaitable<void> Worker(Shared& sh, uint64_t seed) {
     std::string id;
     // One command: its latency and status; false (and the lifecycle abandoned) on an error.
     auto command = [&](const char* action, const std::string& target, json::object body,
-                       const std::string& token, int want) -> asio::awaitable<std::optional<json::value>> {
+                       const std::string& token,
+                       int want) -> asio::awaitable<std::optional<json::value>> {
       const Clock::time_point t0 = Clock::now();
       Reply r = co_await client.Call(http::verb::post, target, json::serialize(body), token);
       const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
@@ -336,8 +338,7 @@ int main(int argc, char** argv) {
   for (const json::value& a : config.as_object().at("areas").as_array()) {
     sh.areas.push_back(json::value_to<std::string>(a.as_object().at("id")));
   }
-  std::cout << "Signed in coord." << o.node << " and " << sh.actor_tokens.size()
-            << " actors in "
+  std::cout << "Signed in coord." << o.node << " and " << sh.actor_tokens.size() << " actors in "
             << Fixed(std::chrono::duration<double>(Clock::now() - l0).count(), 1) << " s\n";
 
   double rate_at_max = 0;
@@ -346,8 +347,8 @@ int main(int argc, char** argv) {
   for (int connections : o.connections) {
     sh.stats = RunStats{};
     const Clock::time_point t0 = Clock::now();
-    sh.deadline = t0 + std::chrono::duration_cast<Clock::duration>(
-                           std::chrono::duration<double>(o.seconds));
+    sh.deadline =
+        t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
     for (int c = 0; c < connections; ++c) {
       asio::co_spawn(io, Worker(sh, o.seed * 1000 + static_cast<uint64_t>(c)),
                      [](std::exception_ptr e) {
@@ -390,9 +391,8 @@ int main(int argc, char** argv) {
   const std::string path = *dir + "/raw.db";
   auto version = tb::CreateStoreDatabase(path, *region);
   if (!version.ok()) Die(version.status().message());
-  auto pool = tb::GenerateLifecycles(*region, *version,
-                                     std::max(200, static_cast<int>(o.raw_seconds * 200)),
-                                     o.seed, "raw");
+  auto pool = tb::GenerateLifecycles(
+      *region, *version, std::max(200, static_cast<int>(o.raw_seconds * 200)), o.seed, "raw");
   if (!pool.ok()) Die(pool.status().message());
   auto raw = tb::RawInsert(path, *pool, std::chrono::duration<double>(o.raw_seconds));
   tb::RemoveTree(*dir);

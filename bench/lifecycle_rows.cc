@@ -81,18 +81,17 @@ using RawCommand = std::vector<Op>;
 RawCommand ToRaw(const store::CaseAppend& a) {
   RawCommand ops;
   for (const domain::Event& e : a.events) {
-    ops.push_back({kEvent,
-                   {Text(e.case_id), Int(e.seq), Text(domain::EventTypeName(e.type)),
-                    Int(base::ToUnixMillis(e.time)), Text(e.user),
-                    Blob(codec::SerializeEvent(e))}});
+    ops.push_back(
+        {kEvent,
+         {Text(e.case_id), Int(e.seq), Text(domain::EventTypeName(e.type)),
+          Int(base::ToUnixMillis(e.time)), Text(e.user), Blob(codec::SerializeEvent(e))}});
   }
   const domain::Case& c = a.after;
   ops.push_back({kCase,
                  {Text(c.id), Text(c.state), Text(c.level), Text(c.node), Text(c.assignee),
-                  Text(c.company.org_number), Text(c.parent_id), Text(c.title),
-                  Text(c.description), Int(base::ToUnixMillis(c.create_time)),
-                  Int(base::ToUnixMillis(c.update_time)), Int(c.version),
-                  Int(c.workflow_version), Text(c.highest_level),
+                  Text(c.company.org_number), Text(c.parent_id), Text(c.title), Text(c.description),
+                  Int(base::ToUnixMillis(c.create_time)), Int(base::ToUnixMillis(c.update_time)),
+                  Int(c.version), Int(c.workflow_version), Text(c.highest_level),
                   c.deadline ? Int(base::ToUnixMillis(*c.deadline)) : Value{},
                   Blob(codec::SerializeCase(c))}});
   if (a.expected_version > 0) {
@@ -129,8 +128,8 @@ struct Db {
   }
 };
 
-std::vector<std::string> Pick(std::mt19937_64& rng, const std::vector<domain::Named>& from,
-                              int min, int max) {
+std::vector<std::string> Pick(std::mt19937_64& rng, const std::vector<domain::Named>& from, int min,
+                              int max) {
   std::vector<std::string> ids;
   for (const domain::Named& n : from) ids.push_back(n.id);
   std::shuffle(ids.begin(), ids.end(), rng);
@@ -238,8 +237,8 @@ base::Result<RateResult> RawInsert(const std::string& path,
   }
 
   Db db;
-  if (sqlite3_open_v2(path.c_str(), &db.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
     return db.Error("opening " + path);
   }
   TV_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode = WAL"));
@@ -285,12 +284,10 @@ base::Result<RateResult> RawInsert(const std::string& path,
               sqlite3_bind_int64(s, index, v.i);
               break;
             case Value::kText:
-              sqlite3_bind_text(s, index, v.s.data(), static_cast<int>(v.s.size()),
-                                SQLITE_STATIC);
+              sqlite3_bind_text(s, index, v.s.data(), static_cast<int>(v.s.size()), SQLITE_STATIC);
               break;
             case Value::kBlob:
-              sqlite3_bind_blob(s, index, v.s.data(), static_cast<int>(v.s.size()),
-                                SQLITE_STATIC);
+              sqlite3_bind_blob(s, index, v.s.data(), static_cast<int>(v.s.size()), SQLITE_STATIC);
               break;
             case Value::kNull:
               sqlite3_bind_null(s, index);
@@ -372,8 +369,8 @@ std::string MachineLine() {
   std::ifstream loadavg("/proc/loadavg");
   std::getline(loadavg, load);
   std::ostringstream out;
-  out << "nproc=" << std::thread::hardware_concurrency() << "; " << model
-      << "; loadavg " << load.substr(0, load.find(' ', load.find(' ', load.find(' ') + 1) + 1));
+  out << "nproc=" << std::thread::hardware_concurrency() << "; " << model << "; loadavg "
+      << load.substr(0, load.find(' ', load.find(' ', load.find(' ') + 1) + 1));
   return out.str();
 }
 

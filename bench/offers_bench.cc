@@ -113,9 +113,9 @@ void BenchChannel() {
 void BenchSuggested() {
   std::mt19937 rng(2);
   // Sörmland-sized vocabulary (7 needs, 7 areas, 4 nodes): the densest posting lists.
-  const std::vector<std::string> needs = {"financing", "business-development", "competence",
-                                          "recruitment", "growth", "innovation",
-                                          "internationalisation"};
+  const std::vector<std::string> needs = {
+      "financing", "business-development", "competence",          "recruitment",
+      "growth",    "innovation",           "internationalisation"};
   const std::vector<std::string> areas = {"a1", "a2", "a3", "a4", "a5", "a6", "a7"};
   const std::vector<std::string> nodes = {"eskilstuna", "nykoping", "strangnas", "katrineholm"};
   const base::Time now = base::FromUnixMillis(1'780'000'000'000);
@@ -150,13 +150,19 @@ void BenchSuggested() {
 
 // Swedish words for titles and descriptions, most common first (Zipf-like picks).
 const std::vector<std::string> kWords = {
-    "företagen", "behöver", "utveckla", "nya", "produkter", "marknader", "stöd", "hjälp",
-    "finansiering", "kompetens", "rekrytering", "tillväxt", "export", "innovation", "digital",
-    "tjänster", "tillverkning", "automation", "energi", "livsmedel", "hållbar", "produktion",
-    "kunder", "affärsutveckling", "investering", "lån", "maskinpark", "personal", "ingenjörer",
-    "forskning", "samarbete", "nätverk", "patent", "prototyp", "testbädd", "batterier",
-    "solceller", "vätgas", "biogas", "skogsråvara", "förpackningar", "logistik", "robotar",
-    "sensorer", "programvara", "molntjänster", "säkerhet", "hälsa", "vård", "läkemedel"};
+    "företagen",     "behöver",      "utveckla",    "nya",
+    "produkter",     "marknader",    "stöd",        "hjälp",
+    "finansiering",  "kompetens",    "rekrytering", "tillväxt",
+    "export",        "innovation",   "digital",     "tjänster",
+    "tillverkning",  "automation",   "energi",      "livsmedel",
+    "hållbar",       "produktion",   "kunder",      "affärsutveckling",
+    "investering",   "lån",          "maskinpark",  "personal",
+    "ingenjörer",    "forskning",    "samarbete",   "nätverk",
+    "patent",        "prototyp",     "testbädd",    "batterier",
+    "solceller",     "vätgas",       "biogas",      "skogsråvara",
+    "förpackningar", "logistik",     "robotar",     "sensorer",
+    "programvara",   "molntjänster", "säkerhet",    "hälsa",
+    "vård",          "läkemedel"};
 
 std::string Words(std::mt19937& rng, int n) {
   std::string out;

@@ -38,7 +38,8 @@ double P50(const std::function<void()>& fn) {
   for (int i = 0; i < 20; ++i) {
     auto t0 = std::chrono::steady_clock::now();
     fn();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(ms.begin(), ms.end());
   return ms[9];
@@ -49,19 +50,22 @@ double P50(const std::function<void()>& fn) {
 int main(int argc, char** argv) {
   const long cases = argc > 1 ? std::strtol(argv[1], nullptr, 10) : 1000000;
   const std::vector<std::string> nodes = {"eskilstuna", "nykoping", "strangnas", "katrineholm"};
-  const std::vector<std::string> needs = {"financing", "business-development", "competence",
-                                          "recruitment", "growth", "innovation",
-                                          "internationalisation"};
+  const std::vector<std::string> needs = {
+      "financing", "business-development", "competence",          "recruitment",
+      "growth",    "innovation",           "internationalisation"};
   const std::vector<std::string> areas = {"a1", "a2", "a3", "a4", "a5", "a6", "a7"};
   const std::vector<std::string> levels = {"LOCAL", "REGIONAL", "NATIONAL", "INTERNATIONAL"};
-  const std::vector<std::string> states = {"CLOSED", "CLOSED", "CLOSED", "WITHDRAWN", "REJECTED",
-                                           "UNMATCHED", "MATCHED", "IN_PROGRESS", "RESOLVED"};
+  const std::vector<std::string> states = {"CLOSED",    "CLOSED",      "CLOSED",
+                                           "WITHDRAWN", "REJECTED",    "UNMATCHED",
+                                           "MATCHED",   "IN_PROGRESS", "RESOLVED"};
   std::vector<std::string> actors;
   for (int i = 0; i < 34; ++i) actors.push_back("actor-" + std::to_string(i));
   const Time now = tillvaxt::base::FromUnixMillis(1795000000000);
   const int64_t span = 3LL * 365 * 86400000;
   std::mt19937_64 rng(1);
-  auto pick = [&](const std::vector<std::string>& v) -> const std::string& { return v[rng() % v.size()]; };
+  auto pick = [&](const std::vector<std::string>& v) -> const std::string& {
+    return v[rng() % v.size()];
+  };
 
   const long rss0 = RssKb();
   projection::StatsIndex index;
@@ -78,7 +82,8 @@ int main(int argc, char** argv) {
     const int climbs = rng() % 10 < 6 ? 0 : static_cast<int>(rng() % 4);
     f.highest_level = levels[static_cast<size_t>(climbs)];
     for (int c = 0; c < climbs; ++c) {
-      f.escalations.push_back({levels[static_cast<size_t>(c)], "NO_MATCH", f.created + Millis(86400000LL * (c + 1))});
+      f.escalations.push_back(
+          {levels[static_cast<size_t>(c)], "NO_MATCH", f.created + Millis(86400000LL * (c + 1))});
     }
     f.state = pick(states);
     f.ended_unmatched = f.state == "UNMATCHED";
@@ -100,7 +105,8 @@ int main(int argc, char** argv) {
     f.sla_breaches = static_cast<int>(rng() % 2);
     index.Upsert(i + 1, f);
   }
-  const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double load_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const long rss1 = RssKb();
   std::printf("cases: %ld; filling the index: %.1f s; index memory (VmRSS growth): %.0f MB\n",
               cases, load_s, (rss1 - rss0) / 1024.0);
@@ -120,14 +126,18 @@ int main(int argc, char** argv) {
   std::printf("flow, no filter:                      p50 %6.1f ms\n",
               P50([&] { sink = sink + static_cast<int64_t>(index.ComputeFlow(all)->size()); }));
   std::printf("time series, 36 months, created:      p50 %6.1f ms\n", P50([&] {
-                sink = sink + static_cast<int64_t>(
-                           index.ComputeTimeSeries(all, projection::Bucket::kMonth,
-                                                   projection::Metric::kCreated)->size());
+                sink = sink +
+                       static_cast<int64_t>(index
+                                                .ComputeTimeSeries(all, projection::Bucket::kMonth,
+                                                                   projection::Metric::kCreated)
+                                                ->size());
               }));
   std::printf("time series, 52 weeks, escalated:     p50 %6.1f ms\n", P50([&] {
-                sink = sink + static_cast<int64_t>(
-                           index.ComputeTimeSeries(all, projection::Bucket::kWeek,
-                                                   projection::Metric::kEscalated)->size());
+                sink = sink +
+                       static_cast<int64_t>(index
+                                                .ComputeTimeSeries(all, projection::Bucket::kWeek,
+                                                                   projection::Metric::kEscalated)
+                                                ->size());
               }));
   return 0;
 }

@@ -114,15 +114,18 @@ base::Status CheckKnown(const std::string& param, const std::string& value, bool
 
 base::Result<store::CaseFilter> FilterFrom(ApiContext& ctx, const Request& request) {
   static const std::set<std::string, std::less<>> kParams = {
-      "state", "level", "node", "need", "area", "assignee", "candidate", "q", "pageSize",
-      "pageToken"};
+      "state",    "level",     "node", "need",     "area",
+      "assignee", "candidate", "q",    "pageSize", "pageToken"};
   for (const auto& [name, value] : request.query) {
     if (!kParams.count(name)) {
-      return base::InvalidField(name, "unknown query parameter (allowed: state, level, node, "
-                                      "need, area, assignee, candidate, q, pageSize, pageToken)");
+      return base::InvalidField(name,
+                                "unknown query parameter (allowed: state, level, node, "
+                                "need, area, assignee, candidate, q, pageSize, pageToken)");
     }
   }
-  auto get = [&](std::string_view name) { return std::string(request.query.Get(name).value_or("")); };
+  auto get = [&](std::string_view name) {
+    return std::string(request.query.Get(name).value_or(""));
+  };
   const domain::Config& config = ctx.cases.config();
   store::CaseFilter f;
   f.state = get("state");
@@ -179,7 +182,8 @@ Response CompanyCases(ApiContext& ctx, const Request& request, const Principal& 
 
 void AddCaseRoutes(http::Router& router, ApiContext& ctx) {
   auto bind = [&ctx](Response (*fn)(ApiContext&, const Request&, const Principal&)) {
-    return Authed(ctx, [&ctx, fn](const Request& r, const Principal& who) { return fn(ctx, r, who); });
+    return Authed(ctx,
+                  [&ctx, fn](const Request& r, const Principal& who) { return fn(ctx, r, who); });
   };
   router.Add("POST", "/v1/cases", bind(CreateCase), "cases.create");
   router.Add("GET", "/v1/cases", bind(ListCases), "cases.list");

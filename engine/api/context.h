@@ -7,8 +7,8 @@
 #include "engine/base/task_group.h"
 #include "engine/base/time.h"
 #include "engine/service/case_service.h"
-#include "engine/service/offer_service.h"
 #include "engine/service/event_hub.h"
+#include "engine/service/offer_service.h"
 #include "engine/service/stats_service.h"
 
 namespace tillvaxt::api {

@@ -55,8 +55,8 @@ Response GetOffer(ApiContext& ctx, const Request& request, const Principal& who)
 Response Act(ApiContext& ctx, const Request& request, const Principal& who) {
   const std::string id(request.PathParam("id"));
   if (request.PathParam("action") != "withdraw") {
-    return ReplyError(base::NotFound("offers have no action '" +
-                                     std::string(request.PathParam("action")) + "'"));
+    return ReplyError(
+        base::NotFound("offers have no action '" + std::string(request.PathParam("action")) + "'"));
   }
   api::v1::WithdrawOfferRequest body;
   if (auto st = ParseBody(request, &body); !st.ok()) return ReplyError(st);
@@ -72,8 +72,9 @@ base::Result<store::OfferFilter> FilterFrom(ApiContext& ctx, const Request& requ
       "node", "level", "need", "area", "actor", "state", "active", "q", "pageSize", "pageToken"};
   for (const auto& [name, value] : request.query) {
     if (!kParams.count(name)) {
-      return base::InvalidField(name, "unknown query parameter (allowed: node, level, need, "
-                                      "area, actor, state, active, q, pageSize, pageToken)");
+      return base::InvalidField(name,
+                                "unknown query parameter (allowed: node, level, need, "
+                                "area, actor, state, active, q, pageSize, pageToken)");
     }
   }
   auto get = [&](std::string_view name) {
@@ -94,9 +95,8 @@ base::Result<store::OfferFilter> FilterFrom(ApiContext& ctx, const Request& requ
   TV_RETURN_IF_ERROR(CheckKnown("need", f.need, config.HasNeed(f.need)));
   TV_RETURN_IF_ERROR(CheckKnown("area", f.area, config.HasArea(f.area)));
   TV_RETURN_IF_ERROR(CheckKnown("actor", f.actor, config.FindActor(f.actor) != nullptr));
-  TV_RETURN_IF_ERROR(CheckKnown("state", f.state,
-                                f.state == "PUBLISHED" || f.state == "WITHDRAWN" ||
-                                    f.state == "EXPIRED"));
+  TV_RETURN_IF_ERROR(CheckKnown(
+      "state", f.state, f.state == "PUBLISHED" || f.state == "WITHDRAWN" || f.state == "EXPIRED"));
   const std::string active = get("active");
   if (active == "true") {
     f.active_at = ctx.clock.Now();

@@ -1,8 +1,8 @@
 // /v1/stats/*: the flow statistics for managers and admins (docs/API.md "Statistics",
 // docs/STATISTICS.md). Thin: the query parameters become a service::StatsQuery, the service
 // authorises, validates and answers from the store's statistics index.
-#include <chrono>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 
 #include "engine/api/handler.h"
@@ -39,63 +39,69 @@ void AddStatsRoutes(http::Router& router, ApiContext& ctx) {
   base::TaskGroup* tasks = ctx.tasks;
 
   router.Add("GET", "/v1/stats/summary",
-             Authed(ctx, [stats, tasks](const http::Request& request, const domain::Principal& who) {
-               auto s = stats->Summary(who, QueryOf(request));
-               if (!s.ok()) return ReplyError(s.status());
-               return Reply(request, 200, SummaryView(*s));
-             }),
+             Authed(ctx,
+                    [stats, tasks](const http::Request& request, const domain::Principal& who) {
+                      auto s = stats->Summary(who, QueryOf(request));
+                      if (!s.ok()) return ReplyError(s.status());
+                      return Reply(request, 200, SummaryView(*s));
+                    }),
              "stats.summary");
 
   router.Add("GET", "/v1/stats/flow",
-             Authed(ctx, [stats](const http::Request& request, const domain::Principal& who) {
-               auto links = stats->Flow(who, QueryOf(request));
-               if (!links.ok()) return ReplyError(links.status());
-               return Reply(request, 200, FlowView(*links));
-             }),
+             Authed(ctx,
+                    [stats](const http::Request& request, const domain::Principal& who) {
+                      auto links = stats->Flow(who, QueryOf(request));
+                      if (!links.ok()) return ReplyError(links.status());
+                      return Reply(request, 200, FlowView(*links));
+                    }),
              "stats.flow");
 
   router.Add("GET", "/v1/stats/timeseries",
-             Authed(ctx, [stats](const http::Request& request, const domain::Principal& who) {
-               const std::string bucket = Param(request, "bucket");
-               const std::string metric = Param(request, "metric");
-               auto points = stats->TimeSeries(who, QueryOf(request), bucket, metric);
-               if (!points.ok()) return ReplyError(points.status());
-               return Reply(request, 200, TimeSeriesView(*points, bucket, metric));
-             }),
+             Authed(ctx,
+                    [stats](const http::Request& request, const domain::Principal& who) {
+                      const std::string bucket = Param(request, "bucket");
+                      const std::string metric = Param(request, "metric");
+                      auto points = stats->TimeSeries(who, QueryOf(request), bucket, metric);
+                      if (!points.ok()) return ReplyError(points.status());
+                      return Reply(request, 200, TimeSeriesView(*points, bucket, metric));
+                    }),
              "stats.timeseries");
 
-  router.Add(
-      "GET", "/v1/stats/export.csv",
-      Authed(ctx, [stats, tasks](const http::Request& request, const domain::Principal& who) {
-        const service::StatsQuery query = QueryOf(request);
-        // Refusals (403, 400) are JSON errors, before any CSV goes out.
-        auto filter = stats->Filter(who, query);
-        if (!filter.ok()) return ReplyError(filter.status());
-        auto body = std::make_shared<http::StreamBody>();
-        // No heartbeat is wanted inside a CSV, but a zero interval leaves nothing holding the
-        // connection once on_open returns (the session's heartbeat timer keeps it alive), and
-        // the stream is cut after its first chunk. A day-long interval never fires in practice.
-        body->heartbeat_interval = std::chrono::hours(24);
-        body->heartbeat = "\r\n";
-        body->on_open = [stats, tasks, who, query](std::shared_ptr<http::StreamWriter> writer) {
-          bool started = tasks->Run([stats, who, query, writer](const std::atomic<bool>& stopping) {
-            base::Status st = stats->ExportCsv(who, query, [&](std::string piece) {
-              return !stopping && writer->Write(std::move(piece)) &&
-                     writer->WaitWritable(kExportUnsent, kExportStall);
-            });
-            (void)st;  // a failure mid-stream can only end the stream early
-            writer->End();
-          });
-          if (!started) writer->End();  // stopping, or too many exports at once
-        };
-        http::Response response =
-            http::Response::Stream(200, "text/csv; charset=utf-8", std::move(body));
-        response.headers.Set("Content-Disposition",
-                             "attachment; filename=\"tillvaxt-cases.csv\"");
-        response.headers.Set("Cache-Control", "no-store");
-        return response;
-      }),
-      "stats.export");
+  router.Add("GET", "/v1/stats/export.csv",
+             Authed(ctx,
+                    [stats, tasks](const http::Request& request, const domain::Principal& who) {
+                      const service::StatsQuery query = QueryOf(request);
+                      // Refusals (403, 400) are JSON errors, before any CSV goes out.
+                      auto filter = stats->Filter(who, query);
+                      if (!filter.ok()) return ReplyError(filter.status());
+                      auto body = std::make_shared<http::StreamBody>();
+                      // No heartbeat is wanted inside a CSV, but a zero interval leaves nothing
+                      // holding the connection once on_open returns (the session's heartbeat timer
+                      // keeps it alive), and the stream is cut after its first chunk. A day-long
+                      // interval never fires in practice.
+                      body->heartbeat_interval = std::chrono::hours(24);
+                      body->heartbeat = "\r\n";
+                      body->on_open = [stats, tasks, who,
+                                       query](std::shared_ptr<http::StreamWriter> writer) {
+                        bool started = tasks->Run([stats, who, query,
+                                                   writer](const std::atomic<bool>& stopping) {
+                          base::Status st = stats->ExportCsv(who, query, [&](std::string piece) {
+                            return !stopping && writer->Write(std::move(piece)) &&
+                                   writer->WaitWritable(kExportUnsent, kExportStall);
+                          });
+                          (void)st;  // a failure mid-stream can only end the stream early
+                          writer->End();
+                        });
+                        if (!started) writer->End();  // stopping, or too many exports at once
+                      };
+                      http::Response response =
+                          http::Response::Stream(200, "text/csv; charset=utf-8", std::move(body));
+                      response.headers.Set("Content-Disposition",
+                                           "attachment; filename=\"tillvaxt-cases.csv\"");
+                      response.headers.Set("Cache-Control", "no-store");
+                      return response;
+                    }),
+             "stats.export");
 }
 
 }  // namespace tillvaxt::api

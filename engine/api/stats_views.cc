@@ -56,7 +56,7 @@ api::v1::StatsFlow FlowView(const std::vector<projection::FlowLink>& links) {
 }
 
 api::v1::StatsTimeSeries TimeSeriesView(const std::vector<projection::TimePoint>& points,
-                                           const std::string& bucket, const std::string& metric) {
+                                        const std::string& bucket, const std::string& metric) {
   api::v1::StatsTimeSeries out;
   out.set_bucket(bucket.empty() ? "month" : bucket);
   out.set_metric(metric.empty() ? "created" : metric);

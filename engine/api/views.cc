@@ -7,28 +7,44 @@ namespace {
 
 const char* EffectName(domain::Effect effect) {
   switch (effect) {
-    case domain::Effect::kNone: return "NONE";
-    case domain::Effect::kTriage: return "TRIAGE";
-    case domain::Effect::kEscalate: return "ESCALATE";
-    case domain::Effect::kClaim: return "CLAIM";
-    case domain::Effect::kDecline: return "DECLINE";
-    case domain::Effect::kRelease: return "RELEASE";
-    case domain::Effect::kReassign: return "REASSIGN";
-    case domain::Effect::kResolve: return "RESOLVE";
-    case domain::Effect::kReopen: return "REOPEN";
-    case domain::Effect::kFollowUp: return "FOLLOW_UP";
-    case domain::Effect::kRecordEffect: return "RECORD_EFFECT";
-    case domain::Effect::kLinkOffer: return "LINK_OFFER";
+    case domain::Effect::kNone:
+      return "NONE";
+    case domain::Effect::kTriage:
+      return "TRIAGE";
+    case domain::Effect::kEscalate:
+      return "ESCALATE";
+    case domain::Effect::kClaim:
+      return "CLAIM";
+    case domain::Effect::kDecline:
+      return "DECLINE";
+    case domain::Effect::kRelease:
+      return "RELEASE";
+    case domain::Effect::kReassign:
+      return "REASSIGN";
+    case domain::Effect::kResolve:
+      return "RESOLVE";
+    case domain::Effect::kReopen:
+      return "REOPEN";
+    case domain::Effect::kFollowUp:
+      return "FOLLOW_UP";
+    case domain::Effect::kRecordEffect:
+      return "RECORD_EFFECT";
+    case domain::Effect::kLinkOffer:
+      return "LINK_OFFER";
   }
   return "NONE";
 }
 
 const char* ScopeName(domain::Scope scope) {
   switch (scope) {
-    case domain::Scope::kAny: return "";
-    case domain::Scope::kOwnNode: return "OWN_NODE";
-    case domain::Scope::kCandidate: return "CANDIDATE";
-    case domain::Scope::kAssignee: return "ASSIGNEE";
+    case domain::Scope::kAny:
+      return "";
+    case domain::Scope::kOwnNode:
+      return "OWN_NODE";
+    case domain::Scope::kCandidate:
+      return "CANDIDATE";
+    case domain::Scope::kAssignee:
+      return "ASSIGNEE";
   }
   return "";
 }

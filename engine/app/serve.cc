@@ -13,8 +13,8 @@
 
 #include "engine/api/routes.h"
 #include "engine/app/lifecycle.h"
-#include "engine/base/task_group.h"
 #include "engine/auth/authenticator.h"
+#include "engine/base/task_group.h"
 #include "engine/cli/common.h"
 #include "engine/cli/flags.h"
 #include "engine/codec/config_loader.h"
@@ -22,8 +22,8 @@
 #include "engine/plugin/notifier_host.h"
 #include "engine/service/case_service.h"
 #include "engine/service/event_hub.h"
-#include "engine/service/offer_service.h"
 #include "engine/service/notifications.h"
+#include "engine/service/offer_service.h"
 #include "engine/service/seeder.h"
 #include "engine/service/sla_scheduler.h"
 #include "engine/service/stats_service.h"
@@ -54,7 +54,8 @@ base::Result<Listen> ParseListen(const std::string& text) {
   char* end = nullptr;
   long port = std::strtol(text.c_str() + colon + 1, &end, 10);
   if (*end != '\0' || port < 0 || port > 65535 || colon + 1 == text.size()) {
-    return base::InvalidArgument("--listen port must be a number from 0 to 65535 in '" + text + "'");
+    return base::InvalidArgument("--listen port must be a number from 0 to 65535 in '" + text +
+                                 "'");
   }
   return Listen{address, static_cast<uint16_t>(port)};
 }
@@ -97,12 +98,12 @@ std::optional<int> ParseServeFlags(cli::Flags& flags, const std::vector<std::str
   flags.Switch("demo", "Seed demo users (and demo cases into an empty database); loopback only");
   flags.Option("tls-cert", "FILE", "TLS certificate chain (PEM); with --tls-key serves HTTPS");
   flags.Option("tls-key", "FILE", "TLS private key (PEM)");
-  flags.Option("web", "DIR", "The built web app to serve at / (env TILLVAXT_WEB)", DefaultWebRoot());
+  flags.Option("web", "DIR", "The built web app to serve at / (env TILLVAXT_WEB)",
+               DefaultWebRoot());
   flags.Option("workers", "N", "Worker threads for requests (they wait on the database)", "32");
   flags.Option("read-timeout", "SECONDS",
                "A request must arrive completely within this; slower clients are cut off", "10");
-  flags.Option("max-connections", "N", "Open connections at most; beyond: 503 and close",
-               "1024");
+  flags.Option("max-connections", "N", "Open connections at most; beyond: 503 and close", "1024");
   flags.Option("durability", "full|normal",
                "full: acknowledged writes survive a power loss; normal: survive a killed process",
                "full");
@@ -115,9 +116,9 @@ std::optional<int> ParseServeFlags(cli::Flags& flags, const std::vector<std::str
   if (!listen.ok()) return cli::Fail(env.err, listen.status());
   bool demo = flags.Has("demo");
   if (demo && !IsLoopback(listen->address)) {
-    return cli::Fail(env.err, base::InvalidArgument(
-                                  "--demo seeds users with a shared password and listens on "
-                                  "loopback only; use --listen 127.0.0.1:PORT"));
+    return cli::Fail(
+        env.err, base::InvalidArgument("--demo seeds users with a shared password and listens on "
+                                       "loopback only; use --listen 127.0.0.1:PORT"));
   }
   if (flags.Get("tls-cert").empty() != flags.Get("tls-key").empty()) {
     return cli::Fail(env.err, base::InvalidArgument("--tls-cert and --tls-key go together"));
@@ -194,8 +195,7 @@ base::Status BuildServer(const ServeSettings& settings, cli::Flags& flags, cli::
   service::OfferService* offer_service = s.offers.get();
   s.cases->SetOfferLookup(
       [offer_service](const std::string& id) { return offer_service->CheckLinkable(id); });
-  s.authenticator = std::make_unique<auth::Authenticator>(*s.users, s.clock,
-                                                          auth::AuthOptions{});
+  s.authenticator = std::make_unique<auth::Authenticator>(*s.users, s.clock, auth::AuthOptions{});
   const domain::Config& region = s.cases->config();
 
   // Notifier plugins named in the configuration (paths relative to its folder). One that cannot
@@ -251,10 +251,10 @@ base::Status BuildServer(const ServeSettings& settings, cli::Flags& flags, cli::
   s.sla_scheduler =
       std::make_unique<service::SlaScheduler>(*s.cases, *s.store, *s.store, s.clock, sla_options);
 
-  s.ctx = std::make_unique<api::ApiContext>(api::ApiContext{
-      *s.cases, *s.authenticator, s.clock, !settings.http.tls_cert_file.empty(),
-      [&s] { return s.ready.load(); },
-      [&s] { return s.metrics.Render() + s.plugins->RenderMetrics(); }});
+  s.ctx = std::make_unique<api::ApiContext>(
+      api::ApiContext{*s.cases, *s.authenticator, s.clock, !settings.http.tls_cert_file.empty(),
+                      [&s] { return s.ready.load(); },
+                      [&s] { return s.metrics.Render() + s.plugins->RenderMetrics(); }});
   s.ctx->offers = s.offers.get();
   s.ctx->events = s.event_hub.get();
   s.ctx->stats = s.stats.get();
@@ -269,26 +269,35 @@ base::Status BuildServer(const ServeSettings& settings, cli::Flags& flags, cli::
   // of all (the store and the services are plain objects that stop with Server's members).
   s.lifecycle.Add("plugins", nullptr, [&s] { s.plugins->Stop(); });
   if (s.notifications) {
-    s.lifecycle.Add("notifications", [&s] {
-      s.notifications->Start();
-      return base::Status::Ok();
-    }, [&s] { s.notifications->Stop(); });
+    s.lifecycle.Add(
+        "notifications",
+        [&s] {
+          s.notifications->Start();
+          return base::Status::Ok();
+        },
+        [&s] { s.notifications->Stop(); });
   }
-  s.lifecycle.Add("sla scheduler", [&s] {
-    s.sla_scheduler->Start();
-    return base::Status::Ok();
-  }, [&s] { s.sla_scheduler->Stop(); });
-  s.lifecycle.Add("event hub", [&s] { return s.event_hub->Start(); },
-                  [&s] { s.event_hub->Stop(); });
+  s.lifecycle.Add(
+      "sla scheduler",
+      [&s] {
+        s.sla_scheduler->Start();
+        return base::Status::Ok();
+      },
+      [&s] { s.sla_scheduler->Stop(); });
+  s.lifecycle.Add(
+      "event hub", [&s] { return s.event_hub->Start(); }, [&s] { s.event_hub->Stop(); });
   s.lifecycle.Add("background tasks", nullptr, [&s] { s.tasks.Stop(); });
-  s.lifecycle.Add("http listener", [&s] {
-    TV_RETURN_IF_ERROR(s.http->Start());
-    s.ready = true;
-    return base::Status::Ok();
-  }, [&s] {
-    s.ready = false;
-    s.http->Stop();
-  });
+  s.lifecycle.Add(
+      "http listener",
+      [&s] {
+        TV_RETURN_IF_ERROR(s.http->Start());
+        s.ready = true;
+        return base::Status::Ok();
+      },
+      [&s] {
+        s.ready = false;
+        s.http->Stop();
+      });
   return base::Status::Ok();
 }
 
@@ -317,15 +326,14 @@ int ServeCommand(const std::vector<std::string>& args, cli::Environment& env) {
   if (auto st = server.lifecycle.StartAll(); !st.ok()) return cli::Fail(env.err, st);
   const Listen& listen = settings.listen;
   std::string scheme = server.http->tls() ? "https" : "http";
-  std::string host = listen.address.find(':') != std::string::npos ? "[" + listen.address + "]"
-                                                                    : listen.address;
+  std::string host =
+      listen.address.find(':') != std::string::npos ? "[" + listen.address + "]" : listen.address;
   env.out << "Tillväxt (" << server.cases->config().region_name << ", configuration "
           << server.config_source << ") listening on " << scheme << "://" << host << ":"
           << server.http->port() << "/\n"
           << "Data: " << fs::absolute(settings.data_dir).string()
-          << (settings.http.static_root.empty()
-                  ? "; web app not built (npm run build in web/)"
-                  : "; web app from " + settings.http.static_root)
+          << (settings.http.static_root.empty() ? "; web app not built (npm run build in web/)"
+                                                : "; web app from " + settings.http.static_root)
           << "\n"
           << std::flush;
   int signal = 0;

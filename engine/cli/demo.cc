@@ -43,7 +43,8 @@ int DemoCommand(const std::vector<std::string>& args, Environment& env) {
   auto config = LoadRegionConfig(flags, env.err);
   if (!config.ok()) return Fail(env.err, config.status());
   std::string node = flags.Get("node").empty() ? config->nodes.front().id : flags.Get("node");
-  if (!config->HasNode(node)) return Fail(env.err, base::InvalidArgument("unknown node '" + node + "'"));
+  if (!config->HasNode(node))
+    return Fail(env.err, base::InvalidArgument("unknown node '" + node + "'"));
   auto store = env.open_store({flags.Get("data"), true, false});
   if (!store.ok()) return Fail(env.err, store.status());
   base::SystemClock clock;
@@ -55,7 +56,8 @@ int DemoCommand(const std::vector<std::string>& args, Environment& env) {
   domain::CaseDraft draft;
   draft.title = "Behöver finansiering för ny produktionslinje";
   draft.description = "Ett verkstadsföretag vill automatisera sin produktion och söker kapital.";
-  draft.company = {"Demoverkstad AB", "556036-0793", config->nodes.front().name, "SMALL", "Tillverkning"};
+  draft.company = {"Demoverkstad AB", "556036-0793", config->nodes.front().name, "SMALL",
+                   "Tillverkning"};
   draft.contact = {"Anna Andersson", "anna@demoverkstad.se", "070-1234567"};
   auto created = svc.CreateCase(coord, draft);
   if (!created.ok()) return Fail(env.err, created.status());

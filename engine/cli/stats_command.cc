@@ -36,8 +36,7 @@ void Row(std::ostream& out, const std::string& label, const std::string& value) 
   out << value << "\n";
 }
 
-void Counts(std::ostream& out, const char* title, const projection::Counts& counts,
-            int64_t total) {
+void Counts(std::ostream& out, const char* title, const projection::Counts& counts, int64_t total) {
   out << title << "\n";
   for (const auto& [k, v] : counts) {
     Row(out, k.empty() ? "(none)" : k,
@@ -47,9 +46,10 @@ void Counts(std::ostream& out, const char* title, const projection::Counts& coun
 
 void Pct(std::ostream& out, const std::string& label, const projection::Percentiles& hours,
          const projection::Percentiles& days) {
-  Row(out, label, "p50 " + Fixed(hours.p50, 1) + " h / " + Fixed(days.p50, 0) + " bd,  p90 " +
-                      Fixed(hours.p90, 1) + " h / " + Fixed(days.p90, 0) + " bd  (n=" +
-                      std::to_string(hours.count) + ")");
+  Row(out, label,
+      "p50 " + Fixed(hours.p50, 1) + " h / " + Fixed(days.p50, 0) + " bd,  p90 " +
+          Fixed(hours.p90, 1) + " h / " + Fixed(days.p90, 0) +
+          " bd  (n=" + std::to_string(hours.count) + ")");
 }
 
 void PrintTable(std::ostream& out, const projection::Summary& s,
@@ -58,12 +58,12 @@ void PrintTable(std::ostream& out, const projection::Summary& s,
                 const std::string& metric) {
   out << "Summary\n";
   Row(out, "cases", std::to_string(s.total));
-  Row(out, "escalation rate", Fixed(100 * s.escalation_rate, 1) + " % (" +
-                                  std::to_string(s.escalated) + " cases)");
+  Row(out, "escalation rate",
+      Fixed(100 * s.escalation_rate, 1) + " % (" + std::to_string(s.escalated) + " cases)");
   Row(out, "leakage", Fixed(100 * s.leakage, 1) + " % (" + std::to_string(s.leaked) + " cases)");
   Row(out, "declines", std::to_string(s.declines));
-  Row(out, "SLA breaches", std::to_string(s.sla_breaches) + " (" +
-                               std::to_string(s.sla_breached_cases) + " cases)");
+  Row(out, "SLA breaches",
+      std::to_string(s.sla_breaches) + " (" + std::to_string(s.sla_breached_cases) + " cases)");
   Pct(out, "time to claim", s.time_to_claim_hours, s.time_to_claim_business_days);
   Pct(out, "time to resolve", s.time_to_resolve_hours, s.time_to_resolve_business_days);
   Pct(out, "idle time (matched, unclaimed)", s.idle_hours, s.idle_business_days);
@@ -77,7 +77,8 @@ void PrintTable(std::ostream& out, const projection::Summary& s,
   Counts(out, "Escalations away from level", s.escalations_by_level, 0);
   Counts(out, "Open cases by age (days)", s.open_age, 0);
   out << "Flow (node -> level reached -> actor -> outcome)\n";
-  for (const projection::FlowLink& l : flow) Row(out, l.source + " -> " + l.target, std::to_string(l.value));
+  for (const projection::FlowLink& l : flow)
+    Row(out, l.source + " -> " + l.target, std::to_string(l.value));
   out << "Time series (" << metric << " per " << bucket << ")\n";
   for (const projection::TimePoint& p : series) Row(out, p.start, std::to_string(p.value));
 }
@@ -148,8 +149,7 @@ int StatsCommand(const std::vector<std::string>& args, Environment& env) {
   if (format == "json") {
     env.out << "{\n\"summary\": " << Json(api::SummaryView(*summary))
             << ",\n\"flow\": " << Json(api::FlowView(*flow))
-            << ",\n\"timeseries\": " << Json(api::TimeSeriesView(*series, bucket, metric))
-            << "}\n";
+            << ",\n\"timeseries\": " << Json(api::TimeSeriesView(*series, bucket, metric)) << "}\n";
   } else {
     PrintTable(env.out, *summary, *flow, *series, bucket, metric);
   }

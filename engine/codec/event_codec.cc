@@ -67,7 +67,8 @@ base::Millis MillisFromProto(const google::protobuf::Duration& p) {
 std::vector<domain::Match> MatchesFromProto(const RepeatedPtrField<storage::v1::Match>& from) {
   std::vector<domain::Match> out;
   out.reserve(static_cast<size_t>(from.size()));
-  for (const storage::v1::Match& p : from) out.push_back({p.actor(), p.score(), Strings(p.reasons())});
+  for (const storage::v1::Match& p : from)
+    out.push_back({p.actor(), p.score(), Strings(p.reasons())});
   return out;
 }
 
@@ -104,25 +105,44 @@ base::Time TimeFromProto(const google::protobuf::Timestamp& ts) {
 events::v1::EventType EventTypeToProto(domain::EventType type) {
   using domain::EventType;
   switch (type) {
-    case EventType::kUnspecified: return events::v1::EVENT_TYPE_UNSPECIFIED;
-    case EventType::kCreated: return events::v1::CREATED;
-    case EventType::kTriaged: return events::v1::TRIAGED;
-    case EventType::kRouted: return events::v1::ROUTED;
-    case EventType::kEscalated: return events::v1::ESCALATED;
-    case EventType::kUnmatched: return events::v1::UNMATCHED;
-    case EventType::kClaimed: return events::v1::CLAIMED;
-    case EventType::kDeclined: return events::v1::DECLINED;
-    case EventType::kReleased: return events::v1::RELEASED;
-    case EventType::kReassigned: return events::v1::REASSIGNED;
-    case EventType::kResolved: return events::v1::RESOLVED;
-    case EventType::kReopened: return events::v1::REOPENED;
-    case EventType::kFollowUpCreated: return events::v1::FOLLOW_UP_CREATED;
-    case EventType::kEffectRecorded: return events::v1::EFFECT_RECORDED;
-    case EventType::kOfferLinked: return events::v1::OFFER_LINKED;
-    case EventType::kTransitioned: return events::v1::TRANSITIONED;
-    case EventType::kSlaWarning: return events::v1::SLA_WARNING;
-    case EventType::kSlaOverdue: return events::v1::SLA_OVERDUE;
-    case EventType::kEffectReminder: return events::v1::EFFECT_REMINDER;
+    case EventType::kUnspecified:
+      return events::v1::EVENT_TYPE_UNSPECIFIED;
+    case EventType::kCreated:
+      return events::v1::CREATED;
+    case EventType::kTriaged:
+      return events::v1::TRIAGED;
+    case EventType::kRouted:
+      return events::v1::ROUTED;
+    case EventType::kEscalated:
+      return events::v1::ESCALATED;
+    case EventType::kUnmatched:
+      return events::v1::UNMATCHED;
+    case EventType::kClaimed:
+      return events::v1::CLAIMED;
+    case EventType::kDeclined:
+      return events::v1::DECLINED;
+    case EventType::kReleased:
+      return events::v1::RELEASED;
+    case EventType::kReassigned:
+      return events::v1::REASSIGNED;
+    case EventType::kResolved:
+      return events::v1::RESOLVED;
+    case EventType::kReopened:
+      return events::v1::REOPENED;
+    case EventType::kFollowUpCreated:
+      return events::v1::FOLLOW_UP_CREATED;
+    case EventType::kEffectRecorded:
+      return events::v1::EFFECT_RECORDED;
+    case EventType::kOfferLinked:
+      return events::v1::OFFER_LINKED;
+    case EventType::kTransitioned:
+      return events::v1::TRANSITIONED;
+    case EventType::kSlaWarning:
+      return events::v1::SLA_WARNING;
+    case EventType::kSlaOverdue:
+      return events::v1::SLA_OVERDUE;
+    case EventType::kEffectReminder:
+      return events::v1::EFFECT_REMINDER;
   }
   return events::v1::EVENT_TYPE_UNSPECIFIED;
 }
@@ -130,25 +150,44 @@ events::v1::EventType EventTypeToProto(domain::EventType type) {
 domain::EventType EventTypeFromProto(events::v1::EventType type) {
   using domain::EventType;
   switch (type) {
-    case events::v1::CREATED: return EventType::kCreated;
-    case events::v1::TRIAGED: return EventType::kTriaged;
-    case events::v1::ROUTED: return EventType::kRouted;
-    case events::v1::ESCALATED: return EventType::kEscalated;
-    case events::v1::UNMATCHED: return EventType::kUnmatched;
-    case events::v1::CLAIMED: return EventType::kClaimed;
-    case events::v1::DECLINED: return EventType::kDeclined;
-    case events::v1::RELEASED: return EventType::kReleased;
-    case events::v1::REASSIGNED: return EventType::kReassigned;
-    case events::v1::RESOLVED: return EventType::kResolved;
-    case events::v1::REOPENED: return EventType::kReopened;
-    case events::v1::FOLLOW_UP_CREATED: return EventType::kFollowUpCreated;
-    case events::v1::EFFECT_RECORDED: return EventType::kEffectRecorded;
-    case events::v1::OFFER_LINKED: return EventType::kOfferLinked;
-    case events::v1::TRANSITIONED: return EventType::kTransitioned;
-    case events::v1::SLA_WARNING: return EventType::kSlaWarning;
-    case events::v1::SLA_OVERDUE: return EventType::kSlaOverdue;
-    case events::v1::EFFECT_REMINDER: return EventType::kEffectReminder;
-    default: return EventType::kUnspecified;
+    case events::v1::CREATED:
+      return EventType::kCreated;
+    case events::v1::TRIAGED:
+      return EventType::kTriaged;
+    case events::v1::ROUTED:
+      return EventType::kRouted;
+    case events::v1::ESCALATED:
+      return EventType::kEscalated;
+    case events::v1::UNMATCHED:
+      return EventType::kUnmatched;
+    case events::v1::CLAIMED:
+      return EventType::kClaimed;
+    case events::v1::DECLINED:
+      return EventType::kDeclined;
+    case events::v1::RELEASED:
+      return EventType::kReleased;
+    case events::v1::REASSIGNED:
+      return EventType::kReassigned;
+    case events::v1::RESOLVED:
+      return EventType::kResolved;
+    case events::v1::REOPENED:
+      return EventType::kReopened;
+    case events::v1::FOLLOW_UP_CREATED:
+      return EventType::kFollowUpCreated;
+    case events::v1::EFFECT_RECORDED:
+      return EventType::kEffectRecorded;
+    case events::v1::OFFER_LINKED:
+      return EventType::kOfferLinked;
+    case events::v1::TRANSITIONED:
+      return EventType::kTransitioned;
+    case events::v1::SLA_WARNING:
+      return EventType::kSlaWarning;
+    case events::v1::SLA_OVERDUE:
+      return EventType::kSlaOverdue;
+    case events::v1::EFFECT_REMINDER:
+      return EventType::kEffectReminder;
+    default:
+      return EventType::kUnspecified;
   }
 }
 
@@ -310,9 +349,8 @@ domain::Case CaseFromRow(const storage::v1::CaseRow& p) {
   c.offer_ids = Strings(p.offer_ids());
   c.effects.reserve(static_cast<size_t>(p.effects_size()));
   for (const storage::v1::RecordedEffect& r : p.effects()) {
-    c.effects.push_back({{r.effect().kind(), r.effect().note()},
-                         r.months_after_close(),
-                         TimeFromProto(r.time())});
+    c.effects.push_back(
+        {{r.effect().kind(), r.effect().note()}, r.months_after_close(), TimeFromProto(r.time())});
   }
   c.version = p.version();
   c.workflow_version = p.workflow_version();

@@ -16,8 +16,8 @@
 #include "engine/base/time.h"
 #include "engine/domain/case.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "tillvaxt/storage/v1/rows.pb.h"
 #include "tillvaxt/events/v1/events.pb.h"
+#include "tillvaxt/storage/v1/rows.pb.h"
 
 namespace tillvaxt::codec {
 

@@ -12,8 +12,8 @@
 
 #include "engine/base/status.h"
 #include "engine/domain/offer.h"
-#include "tillvaxt/storage/v1/rows.pb.h"
 #include "tillvaxt/events/v1/offer_events.pb.h"
+#include "tillvaxt/storage/v1/rows.pb.h"
 
 namespace tillvaxt::codec {
 

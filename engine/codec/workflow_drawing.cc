@@ -58,9 +58,8 @@ std::vector<Edge> Edges(const Workflow& wf) {
 std::string SlaText(const Workflow& wf, const std::string& state) {
   const domain::Sla* sla = wf.FindSla(state);
   if (sla == nullptr) return "";
-  std::string text = sla->business_days > 0
-                         ? std::to_string(sla->business_days) + " business days"
-                         : base::FormatDuration(sla->duration);
+  std::string text = sla->business_days > 0 ? std::to_string(sla->business_days) + " business days"
+                                            : base::FormatDuration(sla->duration);
   if (!sla->fire.empty()) text += ", then " + sla->fire;
   return text;
 }
@@ -92,12 +91,23 @@ std::string Xml(const std::string& s) {
   std::string out;
   for (char ch : s) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += ch;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;
@@ -115,10 +125,13 @@ std::string XmlComment(const std::string& s) {
 
 std::string EdgeLabel(const Edge& e) {
   switch (e.kind) {
-    case EdgeKind::kRouted: return e.transition + " (routed)";
-    case EdgeKind::kUnrouted: return e.transition + " (no match)";
+    case EdgeKind::kRouted:
+      return e.transition + " (routed)";
+    case EdgeKind::kUnrouted:
+      return e.transition + " (no match)";
     case EdgeKind::kMove:
-    case EdgeKind::kStay: break;
+    case EdgeKind::kStay:
+      break;
   }
   return e.transition;
 }
@@ -165,8 +178,7 @@ std::string WorkflowToMermaid(const Config& config) {
   }
   out << "  [*] --> " << MermaidId(wf.initial_state) << "\n";
   for (const Edge& e : Edges(wf)) {
-    out << "  " << MermaidId(e.from) << " --> " << MermaidId(e.to) << " : " << EdgeLabel(e)
-        << "\n";
+    out << "  " << MermaidId(e.from) << " --> " << MermaidId(e.to) << " : " << EdgeLabel(e) << "\n";
   }
   for (const domain::State& s : wf.states) {
     if (s.terminal) out << "  " << MermaidId(s.name) << " --> [*]\n";

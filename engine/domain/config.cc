@@ -13,18 +13,24 @@ bool HasId(const std::vector<T>& items, const std::string& id) {
 }  // namespace
 
 bool Routes(Effect effect) {
-  return effect == Effect::kTriage || effect == Effect::kEscalate ||
-         effect == Effect::kDecline || effect == Effect::kRelease;
+  return effect == Effect::kTriage || effect == Effect::kEscalate || effect == Effect::kDecline ||
+         effect == Effect::kRelease;
 }
 
 const char* RoleName(Role role) {
   switch (role) {
-    case Role::kUnspecified: return "ROLE_UNSPECIFIED";
-    case Role::kCoordinator: return "COORDINATOR";
-    case Role::kActor: return "ACTOR";
-    case Role::kManager: return "MANAGER";
-    case Role::kAdmin: return "ADMIN";
-    case Role::kSystem: return "SYSTEM";
+    case Role::kUnspecified:
+      return "ROLE_UNSPECIFIED";
+    case Role::kCoordinator:
+      return "COORDINATOR";
+    case Role::kActor:
+      return "ACTOR";
+    case Role::kManager:
+      return "MANAGER";
+    case Role::kAdmin:
+      return "ADMIN";
+    case Role::kSystem:
+      return "SYSTEM";
   }
   return "ROLE_UNSPECIFIED";
 }

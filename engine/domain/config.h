@@ -72,9 +72,9 @@ struct Transition {
 
 struct Sla {
   std::string state;
-  int business_days = 0;                // used when > 0
+  int business_days = 0;                  // used when > 0
   std::chrono::milliseconds duration{0};  // used when business_days == 0
-  std::string fire;                     // transition fired by SYSTEM; empty = notify only
+  std::string fire;                       // transition fired by SYSTEM; empty = notify only
   std::string reason;
   std::vector<int> warn_percent;
 };

@@ -66,8 +66,8 @@ class Checker {
         continue;
       }
       if (!IsSlug(n.id)) {
-        Add(path, std::string(kind) + " id " + Quote(n.id) +
-                      " is not a lower-case slug ([a-z0-9-]+)");
+        Add(path,
+            std::string(kind) + " id " + Quote(n.id) + " is not a lower-case slug ([a-z0-9-]+)");
       }
       if (!seen.insert(n.id).second) {
         Add(path, "duplicate " + std::string(kind) + " id " + Quote(n.id));
@@ -224,8 +224,8 @@ class Checker {
     for (size_t i = 0; i < wf().slas.size(); ++i) {
       const Sla& s = wf().slas[i];
       const int si = static_cast<int>(i);
-      const std::string what = HasState(s.state) ? "sla on state " + Quote(s.state)
-                                                 : "sla #" + std::to_string(i + 1);
+      const std::string what =
+          HasState(s.state) ? "sla on state " + Quote(s.state) : "sla #" + std::to_string(i + 1);
       if (s.state.empty()) {
         Add({{"workflow", -1}, {"slas", si}, {"state", -1}}, what + ": state missing");
       } else if (!HasState(s.state)) {

@@ -46,9 +46,8 @@ bool Has(const std::vector<std::string>& list, const std::string& value) {
 }
 
 bool IsBlank(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](char ch) {
-    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; });
 }
 
 size_t Utf8Length(const std::string& s) {
@@ -82,10 +81,14 @@ Status Invalid(std::vector<FieldViolation> violations) {
 
 bool ScopeHolds(Scope scope, const Case& c, const Principal& who) {
   switch (scope) {
-    case Scope::kAny: return true;
-    case Scope::kOwnNode: return !who.node.empty() && who.node == c.node;
-    case Scope::kCandidate: return !who.actor.empty() && Has(c.candidates, who.actor);
-    case Scope::kAssignee: return !who.actor.empty() && who.actor == c.assignee;
+    case Scope::kAny:
+      return true;
+    case Scope::kOwnNode:
+      return !who.node.empty() && who.node == c.node;
+    case Scope::kCandidate:
+      return !who.actor.empty() && Has(c.candidates, who.actor);
+    case Scope::kAssignee:
+      return !who.actor.empty() && who.actor == c.assignee;
   }
   return false;
 }
@@ -104,10 +107,13 @@ bool ClaimRaceLost(const Transition& t, const Case& c, const Principal& who) {
 // The preconditions on the case itself that an effect needs beyond state, role and scope.
 bool CasePreconditionsHold(const Transition& t, const Case& c) {
   switch (t.effect) {
-    case Effect::kClaim: return c.assignee.empty();
+    case Effect::kClaim:
+      return c.assignee.empty();
     case Effect::kRelease:
-    case Effect::kReassign: return !c.assignee.empty();
-    default: return true;
+    case Effect::kReassign:
+      return !c.assignee.empty();
+    default:
+      return true;
   }
 }
 
@@ -311,8 +317,8 @@ void EscalateFrom(Emitter& out, const Config& config, const Workflow& wf, const 
 
 }  // namespace
 
-Result<std::vector<Event>> Decider::Decide(const Workflow& wf, const Case& c,
-                                           const Principal& who, const Command& cmd, Time now,
+Result<std::vector<Event>> Decider::Decide(const Workflow& wf, const Case& c, const Principal& who,
+                                           const Command& cmd, Time now,
                                            const DecisionInputs& inputs) const {
   const LoadFn load = [&inputs](const std::string& actor) {
     auto it = inputs.open_cases.find(actor);
@@ -398,8 +404,8 @@ Result<std::vector<Event>> Decider::Decide(const Workflow& wf, const Case& c,
     case Effect::kReassign: {
       const Actor* actor = config_.FindActor(cmd.actor);
       if (actor == nullptr) {
-        return base::InvalidField("actor", cmd.actor.empty() ? "required"
-                                                             : "unknown actor '" + cmd.actor + "'");
+        return base::InvalidField(
+            "actor", cmd.actor.empty() ? "required" : "unknown actor '" + cmd.actor + "'");
       }
       if (cmd.actor == c.assignee) {
         return base::InvalidField("actor", "'" + cmd.actor + "' is already the assignee");
@@ -407,8 +413,7 @@ Result<std::vector<Event>> Decider::Decide(const Workflow& wf, const Case& c,
       const bool serves = std::any_of(c.needs.begin(), c.needs.end(),
                                       [&](const std::string& n) { return Has(actor->needs, n); });
       if (!serves) {
-        return base::InvalidField("actor",
-                                  "'" + cmd.actor + "' serves none of the case's needs");
+        return base::InvalidField("actor", "'" + cmd.actor + "' serves none of the case's needs");
       }
       e.type = EventType::kReassigned;
       e.actor = cmd.actor;
@@ -418,8 +423,8 @@ Result<std::vector<Event>> Decider::Decide(const Workflow& wf, const Case& c,
 
     case Effect::kResolve:
       if (!OneOf(cmd.outcome.kind, kOutcomeKinds)) {
-        return base::InvalidField("outcome.kind", "unknown outcome kind '" +
-                                                      cmd.outcome.kind + "'");
+        return base::InvalidField("outcome.kind",
+                                  "unknown outcome kind '" + cmd.outcome.kind + "'");
       }
       e.type = EventType::kResolved;
       e.outcome = cmd.outcome;

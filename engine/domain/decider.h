@@ -59,8 +59,7 @@ class Decider {
                                           const Principal& who) const;
 
   // The deadline of `state` entered at `entered`, if the state has an SLA.
-  std::optional<Time> DeadlineFor(const Workflow& wf, const std::string& state,
-                                  Time entered) const;
+  std::optional<Time> DeadlineFor(const Workflow& wf, const std::string& state, Time entered) const;
 
  private:
   const Config& config_;

@@ -6,13 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <condition_variable>
-#include <cstdio>
-#include <chrono>
-#include <deque>
-#include <mutex>
-#include <optional>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,6 +13,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <optional>
 
 namespace tillvaxt::http::internal {
 
@@ -66,7 +65,7 @@ bool SaneRequestId(std::string_view id) {
 
 // Bounded label values: a client's invented method must not create new series.
 std::string MethodLabel(std::string_view method) {
-  static constexpr std::array<std::string_view, 7> kKnown = {"GET",    "HEAD",  "POST", "PUT",
+  static constexpr std::array<std::string_view, 7> kKnown = {"GET",    "HEAD",  "POST",   "PUT",
                                                              "DELETE", "PATCH", "OPTIONS"};
   for (auto m : kKnown) {
     if (m == method) return std::string(m);
@@ -174,9 +173,7 @@ class Session final : public SessionBase {
 
   enum class Phase { kHandshake, kIdle, kReading, kHandling, kWriting, kStreaming, kClosing };
 
-  std::shared_ptr<Session> Self() {
-    return std::static_pointer_cast<Session>(shared_from_this());
-  }
+  std::shared_ptr<Session> Self() { return std::static_pointer_cast<Session>(shared_from_this()); }
 
   // Runs `f`; an exception is logged and closes the connection.
   template <class F>
@@ -208,10 +205,9 @@ class Session final : public SessionBase {
     if constexpr (kTls) {
       phase_ = Phase::kHandshake;
       Lowest(stream_).expires_after(state_->options.read_timeout);
-      stream_.async_handshake(net::ssl::stream_base::server,
-                              [self = Self()](beast::error_code ec) {
-                                self->Guard([&] { self->OnHandshake(ec); });
-                              });
+      stream_.async_handshake(net::ssl::stream_base::server, [self = Self()](beast::error_code ec) {
+        self->Guard([&] { self->OnHandshake(ec); });
+      });
     } else {
       DoRead();
     }
@@ -354,10 +350,10 @@ class Session final : public SessionBase {
     net::post(*state_->workers, [self = Self(), request = std::move(request_)]() mutable {
       std::string route;
       Response response = self->state_->dispatcher->Handle(request, &route);
-      net::post(self->executor_, [self, response = std::move(response),
-                                  route = std::move(route)]() mutable {
-        self->Guard([&] { self->Respond(std::move(response), std::move(route)); });
-      });
+      net::post(self->executor_,
+                [self, response = std::move(response), route = std::move(route)]() mutable {
+                  self->Guard([&] { self->Respond(std::move(response), std::move(route)); });
+                });
     });
   }
 
@@ -377,8 +373,8 @@ class Session final : public SessionBase {
       if (SafeHeader(name, value)) {
         out->insert(name, value);
       } else {
-        LogError("dropped an unsafe response header '" + name + "' (request " +
-                 log_.request_id + ")");
+        LogError("dropped an unsafe response header '" + name + "' (request " + log_.request_id +
+                 ")");
       }
     }
     out->set(bhttp::field::date, FormatHttpDate(std::chrono::system_clock::now()));
@@ -476,8 +472,7 @@ class Session final : public SessionBase {
     header->keep_alive(false);  // the connection ends with the stream
     header->chunked(true);
     stream_header_ = std::move(header);
-    serializer_ =
-        std::make_unique<bhttp::response_serializer<bhttp::empty_body>>(*stream_header_);
+    serializer_ = std::make_unique<bhttp::response_serializer<bhttp::empty_body>>(*stream_header_);
     writing_ = true;
     Lowest(stream_).expires_after(state_->options.write_timeout);
     bhttp::async_write_header(stream_, *serializer_,
@@ -638,14 +633,15 @@ class Session final : public SessionBase {
   }
 
   void Discard() {
-    Lowest(stream_).async_read_some(
-        net::buffer(discard_), [self = Self()](beast::error_code ec, size_t n) {
-          self->Guard([&] {
-            self->lingered_ += n;
-            if (ec || self->lingered_ > kLingerBytes) return self->Close();
-            self->Discard();
-          });
-        });
+    Lowest(stream_).async_read_some(net::buffer(discard_),
+                                    [self = Self()](beast::error_code ec, size_t n) {
+                                      self->Guard([&] {
+                                        self->lingered_ += n;
+                                        if (ec || self->lingered_ > kLingerBytes)
+                                          return self->Close();
+                                        self->Discard();
+                                      });
+                                    });
   }
 
   void CloseGracefully() {
@@ -774,12 +770,12 @@ size_t ServerState::open() const {
   return counted + rejecting;
 }
 
-void StartSession(std::shared_ptr<ServerState> state, tcp::socket socket,
-                  net::ssl::context* tls, bool reject) {
+void StartSession(std::shared_ptr<ServerState> state, tcp::socket socket, net::ssl::context* tls,
+                  bool reject) {
   std::string remote = RemoteOf(socket);
   if (tls) {
-    auto session = std::make_shared<Session<TlsStream>>(
-        state, TlsStream(std::move(socket), *tls), std::move(remote), reject);
+    auto session = std::make_shared<Session<TlsStream>>(state, TlsStream(std::move(socket), *tls),
+                                                        std::move(remote), reject);
     state->Register(session.get(), session, !reject);
     session->Start();
   } else {

@@ -47,9 +47,8 @@ base::Result<std::unique_ptr<CaseService>> CaseService::Create(domain::Config co
   return service;
 }
 
-CaseService::CaseService(domain::Config config, store::CaseLog& log,
-                         store::CaseQueries& queries, const base::Clock& clock,
-                         std::unique_ptr<IdGenerator> ids)
+CaseService::CaseService(domain::Config config, store::CaseLog& log, store::CaseQueries& queries,
+                         const base::Clock& clock, std::unique_ptr<IdGenerator> ids)
     : config_(std::move(config)),
       log_(log),
       queries_(queries),
@@ -75,7 +74,7 @@ std::vector<std::string> CaseService::OpenStates() const {
 }
 
 base::Result<domain::DecisionInputs> CaseService::GatherInputs(const domain::Transition& t,
-                                                                const domain::Command& cmd) {
+                                                               const domain::Command& cmd) {
   domain::DecisionInputs inputs;
   // Read only where the decision may route: the count is the most expensive read on the
   // command path, and most commands (claim, start, resolve ...) never route.
@@ -101,8 +100,7 @@ std::optional<VisibleCase> CaseService::Visible(const domain::Principal& who,
   if (!auth::CanSee(who, c)) return std::nullopt;
   std::vector<std::string> actions = decider_->AllowedActions(WorkflowOf(c), c, who);
   bool sees_identity = auth::SeesIdentity(who, c, config_);
-  return VisibleCase(auth::Redact(who, std::move(c), config_), std::move(actions),
-                     !sees_identity);
+  return VisibleCase(auth::Redact(who, std::move(c), config_), std::move(actions), !sees_identity);
 }
 
 base::Status CaseService::Commit(std::vector<store::CaseAppend> appends) {
@@ -182,8 +180,7 @@ base::Result<domain::Case> CaseService::ActOnce(const domain::Principal& who,
   return after;
 }
 
-base::Result<VisibleCase> CaseService::Act(const domain::Principal& who,
-                                           const std::string& case_id,
+base::Result<VisibleCase> CaseService::Act(const domain::Principal& who, const std::string& case_id,
                                            const domain::Command& cmd,
                                            std::optional<int64_t> expected_version) {
   for (int attempt = 1;; ++attempt) {
@@ -233,7 +230,7 @@ base::Result<std::vector<domain::Event>> CaseService::History(const domain::Prin
 }
 
 base::Result<VisiblePage> CaseService::List(const domain::Principal& who,
-                                                store::CaseFilter filter) {
+                                            store::CaseFilter filter) {
   if (filter.candidate == "me") filter.candidate = who.actor;
   if (filter.assignee == "me") filter.assignee = who.actor;
   switch (who.role) {
@@ -278,7 +275,7 @@ base::Result<std::vector<VisibleCase>> CaseService::CompanyCases(const domain::P
 }
 
 base::Result<domain::Case> CaseService::RecordSystemEvents(const domain::Case& current,
-                                                          std::vector<domain::Event> events) {
+                                                           std::vector<domain::Event> events) {
   domain::Case after = current;
   for (const domain::Event& e : events) domain::Apply(after, e);
   TV_RETURN_IF_ERROR(Commit({{current.version, std::move(events), after}}));

@@ -22,11 +22,21 @@ void AppendJsonString(std::string* out, std::string_view s) {
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -50,12 +60,23 @@ std::string HtmlEscape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -72,9 +93,9 @@ std::string LevelWord(const std::string& level) {
 
 std::string OutcomeWord(const std::string& kind) {
   static const std::map<std::string, std::string> kWords = {
-      {"SOLUTION", "Lösning"},          {"NETWORK", "Nätverk"},
-      {"COLLABORATION", "Samarbete"},   {"NEW_PROJECT", "Nytt projekt"},
-      {"FINANCING", "Finansiering"},    {"REFERRAL", "Hänvisning"},
+      {"SOLUTION", "Lösning"},        {"NETWORK", "Nätverk"},
+      {"COLLABORATION", "Samarbete"}, {"NEW_PROJECT", "Nytt projekt"},
+      {"FINANCING", "Finansiering"},  {"REFERRAL", "Hänvisning"},
       {"NO_ACTION", "Ingen åtgärd"}};
   auto it = kWords.find(kind);
   return it == kWords.end() ? kind : it->second;
@@ -137,9 +158,9 @@ constexpr char kFooter[] =
 void Render(const Draft& d, Notification* n) {
   n->subject = d.subject;
   std::string text = "Hej!\n\n";
-  std::string html =
-      "<!DOCTYPE html>\n<html lang=\"sv\"><head><meta charset=\"utf-8\"><title>" +
-      HtmlEscape(d.subject) + "</title></head>\n<body style=\"font-family:sans-serif\">\n<p>Hej!</p>\n";
+  std::string html = "<!DOCTYPE html>\n<html lang=\"sv\"><head><meta charset=\"utf-8\"><title>" +
+                     HtmlEscape(d.subject) +
+                     "</title></head>\n<body style=\"font-family:sans-serif\">\n<p>Hej!</p>\n";
   for (const Section& s : d.sections) {
     if (!s.heading.empty()) {
       text += s.heading + "\n" + std::string(std::min<size_t>(s.heading.size(), 60), '-') + "\n";
@@ -164,19 +185,20 @@ void Render(const Draft& d, Notification* n) {
     html += "<p><a href=\"" + HtmlEscape(d.link) + "\">" + HtmlEscape(d.link_text) + "</a></p>\n";
   }
   text += "-- \n" + std::string(kFooter) + "\n";
-  html += "<hr><p style=\"color:#555;font-size:small\">" + HtmlEscape(kFooter) + "</p>\n</body></html>\n";
+  html += "<hr><p style=\"color:#555;font-size:small\">" + HtmlEscape(kFooter) +
+          "</p>\n</body></html>\n";
   n->text = std::move(text);
   n->html = std::move(html);
 }
 
 std::string EventJson(const domain::Event& e) {
-  std::string j = "{\"type\":" + Json(domain::EventTypeName(e.type)) +
-                  ",\"caseId\":" + Json(e.case_id) + ",\"seq\":" + std::to_string(e.seq) +
-                  ",\"action\":" + Json(e.action) + ",\"time\":" + Json(base::FormatRfc3339(e.time)) +
-                  ",\"user\":" + Json(e.user) + ",\"fromState\":" + Json(e.from_state) +
-                  ",\"toState\":" + Json(e.to_state) + ",\"level\":" + Json(e.level) +
-                  ",\"fromLevel\":" + Json(e.from_level) + ",\"reason\":" + Json(e.reason) +
-                  ",\"actor\":" + Json(e.actor) + ",\"candidates\":[";
+  std::string j =
+      "{\"type\":" + Json(domain::EventTypeName(e.type)) + ",\"caseId\":" + Json(e.case_id) +
+      ",\"seq\":" + std::to_string(e.seq) + ",\"action\":" + Json(e.action) +
+      ",\"time\":" + Json(base::FormatRfc3339(e.time)) + ",\"user\":" + Json(e.user) +
+      ",\"fromState\":" + Json(e.from_state) + ",\"toState\":" + Json(e.to_state) +
+      ",\"level\":" + Json(e.level) + ",\"fromLevel\":" + Json(e.from_level) +
+      ",\"reason\":" + Json(e.reason) + ",\"actor\":" + Json(e.actor) + ",\"candidates\":[";
   for (size_t i = 0; i < e.matches.size(); ++i) {
     if (i) j += ",";
     j += Json(e.matches[i].actor);
@@ -288,9 +310,8 @@ base::Time DigestBoundary(base::Time now) {
 
 NotificationService::NotificationService(const domain::Config& config, store::CaseLog& log,
                                          store::CaseQueries& cases, store::UserStore& users,
-                                         const base::Clock& clock,
-                                         NotificationSink& sink, DigestState& digest_state,
-                                         NotificationOptions options)
+                                         const base::Clock& clock, NotificationSink& sink,
+                                         DigestState& digest_state, NotificationOptions options)
     : config_(config),
       log_(log),
       cases_(cases),
@@ -439,10 +460,12 @@ void NotificationService::RouteEvent(const domain::Event& e, const domain::Case&
                                std::to_string(e.matches.size()) + " föreslagna aktörer.");
         if (!c.needs.empty()) s.paragraphs.push_back("Behov: " + NeedNames(config_, c.needs) + ".");
         if (config_.reveal_to_candidates && !c.company.name.empty()) {
-          s.paragraphs.push_back("Företag: " + c.company.name +
-                                 (c.company.municipality.empty() ? "" : " (" + c.company.municipality + ")") + ".");
+          s.paragraphs.push_back(
+              "Företag: " + c.company.name +
+              (c.company.municipality.empty() ? "" : " (" + c.company.municipality + ")") + ".");
         }
-        s.paragraphs.push_back("Ta ärendet eller avböj det i Tillväxt, så går det vidare utan dröjsmål.");
+        s.paragraphs.push_back(
+            "Ta ärendet eller avböj det i Tillväxt, så går det vidare utan dröjsmål.");
         d.sections.push_back(std::move(s));
         d.link = link;
         d.link_text = "Öppna ärendet";
@@ -476,7 +499,8 @@ void NotificationService::RouteEvent(const domain::Event& e, const domain::Case&
         d.subject = "Ärendet ”" + c.title + "” är löst";
         std::string who = c.assignee.empty() ? "" : " av " + ActorName(config_, c.assignee);
         s.paragraphs.push_back("Ärendet ”" + c.title + "” från " + node + " har lösts" + who + ".");
-        if (!e.outcome.kind.empty()) s.paragraphs.push_back("Utfall: " + OutcomeWord(e.outcome.kind) + ".");
+        if (!e.outcome.kind.empty())
+          s.paragraphs.push_back("Utfall: " + OutcomeWord(e.outcome.kind) + ".");
         if (!e.outcome.note.empty()) s.paragraphs.push_back("Anteckning: " + e.outcome.note);
         s.paragraphs.push_back("Stäng ärendet när företaget har bekräftat resultatet.");
       }
@@ -518,14 +542,16 @@ base::Result<int> NotificationService::NotifyOfferRecipients(const OfferNotice& 
   n.type = "OFFER_RECEIVED";
   n.to = std::move(to);
   n.event_json = "{\"type\":\"OFFER_PUBLISHED\",\"offerId\":" + Json(offer.offer_id) +
-                 ",\"kind\":" + Json(offer.kind) + ",\"publisher\":" + Json(offer.publisher_actor) + "}";
+                 ",\"kind\":" + Json(offer.kind) + ",\"publisher\":" + Json(offer.publisher_actor) +
+                 "}";
   Draft d;
   std::string publisher = ActorName(config_, offer.publisher_actor);
   d.subject = "Nytt erbjudande från " + publisher + ": " + offer.title;
   Section s;
   s.paragraphs.push_back(publisher + " har publicerat erbjudandet ”" + offer.title +
                          "”, och det har nått er.");
-  if (offer.valid_until) s.paragraphs.push_back("Gäller till och med " + Date(*offer.valid_until) + ".");
+  if (offer.valid_until)
+    s.paragraphs.push_back("Gäller till och med " + Date(*offer.valid_until) + ".");
   s.paragraphs.push_back("Se vilka av era öppna ärenden det passar i inkorgen för erbjudanden.");
   d.sections.push_back(std::move(s));
   if (!options_.base_url.empty()) {
@@ -615,7 +641,8 @@ base::Result<int> NotificationService::RunDigest(base::Time now) {
         if (e.type == EventType::kRouted &&
             std::any_of(e.matches.begin(), e.matches.end(),
                         [&](const domain::Match& m) { return m.actor == u->actor; })) {
-          s.items.push_back("Föreslaget för er på " + LevelWord(e.level) + " nivå: " + title(e.case_id));
+          s.items.push_back("Föreslaget för er på " + LevelWord(e.level) +
+                            " nivå: " + title(e.case_id));
         }
         if (e.type == EventType::kClaimed && e.actor == u->actor)
           s.items.push_back("Taget av er: " + title(e.case_id));
@@ -634,9 +661,9 @@ base::Result<int> NotificationService::RunDigest(base::Time now) {
       s.items.push_back("Lösta: " + std::to_string(count(EventType::kResolved, "")));
       s.items.push_back("Eskalerade: " + std::to_string(count(EventType::kEscalated, "")));
       for (const auto& node : config_.nodes) {
-        s.paragraphs.push_back(node.name + ": " + std::to_string(count(EventType::kCreated, node.id)) +
-                               " nya, " + std::to_string(count(EventType::kResolved, node.id)) +
-                               " lösta.");
+        s.paragraphs.push_back(node.name + ": " +
+                               std::to_string(count(EventType::kCreated, node.id)) + " nya, " +
+                               std::to_string(count(EventType::kResolved, node.id)) + " lösta.");
       }
       d.sections.push_back(std::move(s));
     }
@@ -681,9 +708,8 @@ void NotificationService::WorkerLoop() {
   while (true) {
     {
       std::unique_lock lock(mu_);
-      cv_.wait_until(lock, next_digest, [this] {
-        return stopping_ || !pending_.empty() || !pending_offers_.empty();
-      });
+      cv_.wait_until(lock, next_digest,
+                     [this] { return stopping_ || !pending_.empty() || !pending_offers_.empty(); });
       if (stopping_) return;
     }
     ProcessPending();

@@ -10,8 +10,8 @@ using domain::Role;
 
 constexpr int kMaxAttempts = 4;
 constexpr int64_t kExpiryCheckMillis = 1000;  // lazy expiry at most once a second
-constexpr int kInboxOffers = 1000;             // offers shown in one inbox
-constexpr int kInboxCases = 5000;              // open cases of one node considered
+constexpr int kInboxOffers = 1000;            // offers shown in one inbox
+constexpr int kInboxCases = 5000;             // open cases of one node considered
 
 std::vector<std::string> OpenStates(const domain::Config& config) {
   std::vector<std::string> open;
@@ -23,9 +23,10 @@ std::vector<std::string> OpenStates(const domain::Config& config) {
 
 }  // namespace
 
-base::Result<std::unique_ptr<OfferService>> OfferService::Create(
-    CaseService& cases, store::OfferLog& log, const base::Clock& clock,
-    std::unique_ptr<IdGenerator> ids) {
+base::Result<std::unique_ptr<OfferService>> OfferService::Create(CaseService& cases,
+                                                                 store::OfferLog& log,
+                                                                 const base::Clock& clock,
+                                                                 std::unique_ptr<IdGenerator> ids) {
   std::unique_ptr<OfferService> service(new OfferService(cases, log, clock, std::move(ids)));
   store::OfferFilter f;
   f.state = domain::kOfferPublished;
@@ -103,14 +104,13 @@ base::Result<domain::Offer> OfferService::Publish(const domain::Principal& who,
   return after;
 }
 
-base::Result<domain::Offer> OfferService::Get(const domain::Principal& who,
-                                              const std::string& id) {
+base::Result<domain::Offer> OfferService::Get(const domain::Principal& who, const std::string& id) {
   if (who.role == Role::kUnspecified) return base::PermissionDenied("no role");
   return Load(id);
 }
 
-base::Result<std::vector<domain::OfferEvent>> OfferService::History(
-    const domain::Principal& who, const std::string& id) {
+base::Result<std::vector<domain::OfferEvent>> OfferService::History(const domain::Principal& who,
+                                                                    const std::string& id) {
   auto offer = Get(who, id);
   if (!offer.ok()) return offer.status();
   return store_.OfferEvents(id);
@@ -124,8 +124,7 @@ base::Result<store::OfferPage> OfferService::List(const domain::Principal& who,
 }
 
 base::Result<domain::Offer> OfferService::Withdraw(const domain::Principal& who,
-                                                   const std::string& id,
-                                                   const std::string& reason,
+                                                   const std::string& id, const std::string& reason,
                                                    std::optional<int64_t> expected_version) {
   for (int attempt = 1;; ++attempt) {
     auto offer = Load(id);

@@ -17,18 +17,18 @@ using domain::Principal;
 using domain::Role;
 using Days = std::chrono::duration<double, std::ratio<86400>>;
 
-constexpr std::array kPrefixes = {"Sörmlands", "Mälar",   "Eskil",  "Nyköpings", "Katrine",
-                                  "Strängnäs", "Hjälmar", "Ekeby",  "Björk",     "Lind",
-                                  "Berg",      "Sjö",     "Norr",   "Söder",     "Vik",
-                                  "Ås",        "Dal",     "Torshälla", "Flen",   "Vingåker"};
-constexpr std::array kSuffixes = {"verkstad",  "mekaniska", "foder",  "bageri",  "data",
-                                  "energi",    "plast",     "trä",    "robotik", "hälsa",
-                                  "logistik",  "livs",      "konsult", "bygg",   "gjuteri",
-                                  "tech",      "mejeri",    "elektronik", "design", "biogas"};
-constexpr std::array kFirstNames = {"Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Sara",
-                                    "Mikael", "Eva", "Anders", "Lena", "Per", "Emma", "Ahmed",
+constexpr std::array kPrefixes = {"Sörmlands", "Mälar",   "Eskil",     "Nyköpings", "Katrine",
+                                  "Strängnäs", "Hjälmar", "Ekeby",     "Björk",     "Lind",
+                                  "Berg",      "Sjö",     "Norr",      "Söder",     "Vik",
+                                  "Ås",        "Dal",     "Torshälla", "Flen",      "Vingåker"};
+constexpr std::array kSuffixes = {"verkstad", "mekaniska", "foder",      "bageri",  "data",
+                                  "energi",   "plast",     "trä",        "robotik", "hälsa",
+                                  "logistik", "livs",      "konsult",    "bygg",    "gjuteri",
+                                  "tech",     "mejeri",    "elektronik", "design",  "biogas"};
+constexpr std::array kFirstNames = {"Anna",   "Erik", "Maria",  "Lars",  "Karin",  "Johan", "Sara",
+                                    "Mikael", "Eva",  "Anders", "Lena",  "Per",    "Emma",  "Ahmed",
                                     "Fatima", "Nils", "Ingrid", "Oskar", "Linnea", "Hassan"};
-constexpr std::array kLastNames = {"Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson",
+constexpr std::array kLastNames = {"Andersson", "Johansson", "Karlsson", "Nilsson",  "Eriksson",
                                    "Larsson",   "Olsson",    "Persson",  "Svensson", "Gustafsson",
                                    "Lindberg",  "Berg",      "Ali",      "Holm",     "Ek"};
 
@@ -49,22 +49,21 @@ constexpr std::array kNeedTexts = {
     NeedText{"recruitment",
              {"Svårt att rekrytera ingenjörer", "Rekrytering av svetsare och tekniker",
               "Söker utvecklare med AI-kompetens"}},
-    NeedText{"growth",
-             {"Vill skala upp produktionen", "Växa till nya kundgrupper",
-              "Expansion till ny lokal"}},
+    NeedText{
+        "growth",
+        {"Vill skala upp produktionen", "Växa till nya kundgrupper", "Expansion till ny lokal"}},
     NeedText{"innovation",
              {"Idé om ny biobaserad förpackning", "Testbädd för ny sensor",
               "Prototyp av digital tjänst för vården"}},
     NeedText{"internationalisation",
-             {"Export till Tyskland", "Vill etablera sig i Norden",
-              "Söker partner i EU-projekt"}},
+             {"Export till Tyskland", "Vill etablera sig i Norden", "Söker partner i EU-projekt"}},
 };
 
-constexpr std::array kOutcomes = {"SOLUTION", "FINANCING", "NETWORK", "COLLABORATION",
-                                  "NEW_PROJECT", "REFERRAL", "NO_ACTION"};
+constexpr std::array kOutcomes = {"SOLUTION",    "FINANCING", "NETWORK",  "COLLABORATION",
+                                  "NEW_PROJECT", "REFERRAL",  "NO_ACTION"};
 constexpr std::array<double, 7> kOutcomeWeights = {30, 15, 15, 12, 10, 10, 8};
-constexpr std::array kEffects = {"FUNDING_GRANTED", "COLLABORATION_STARTED", "PEOPLE_HIRED",
-                                 "NEW_PROJECT", "GROWTH", "NOTHING"};
+constexpr std::array kEffects = {
+    "FUNDING_GRANTED", "COLLABORATION_STARTED", "PEOPLE_HIRED", "NEW_PROJECT", "GROWTH", "NOTHING"};
 constexpr std::array kSizes = {"MICRO", "SMALL", "MEDIUM", "LARGE"};
 constexpr std::array<double, 4> kSizeWeights = {40, 35, 20, 5};
 
@@ -119,7 +118,8 @@ class Simulation {
   const domain::Named& PickNode() {
     // The first node (the largest, Eskilstuna in Sörmland) logs the most cases.
     std::vector<double> weights;
-    for (size_t i = 0; i < config_.nodes.size(); ++i) weights.push_back(i == 0 ? 3.0 : 1.5 - 0.2 * double(i));
+    for (size_t i = 0; i < config_.nodes.size(); ++i)
+      weights.push_back(i == 0 ? 3.0 : 1.5 - 0.2 * double(i));
     for (double& w : weights) w = std::max(w, 0.5);
     return config_.nodes[std::discrete_distribution<size_t>(weights.begin(), weights.end())(rng_)];
   }
@@ -305,10 +305,14 @@ class Simulation {
     cmd.description = "Nytt behov som växte fram ur ärende " + parent.c.id + ".";
     cmd.needs = PickSome(config_.needs, 1, 1);
     if (!Step(parent, coord, cmd, Uniform(1, 20))) return;
-    domain::CaseDraft draft{.title = cmd.title, .description = cmd.description,
-                            .company = parent.c.company, .contact = parent.c.contact,
-                            .node = parent.c.node, .parent_id = parent.c.id,
-                            .needs = cmd.needs, .areas = {}};
+    domain::CaseDraft draft{.title = cmd.title,
+                            .description = cmd.description,
+                            .company = parent.c.company,
+                            .contact = parent.c.contact,
+                            .node = parent.c.node,
+                            .parent_id = parent.c.id,
+                            .needs = cmd.needs,
+                            .areas = {}};
     auto created = decider_.Create(coord, draft, cmd.child_id, parent.t);
     if (!created.ok()) return;
     Life child{domain::Fold(*created), *created, parent.t};

@@ -22,8 +22,8 @@ struct SeedOptions {
   int64_t cases = 1000;
   uint64_t seed = 1;
   int years = 3;
-  base::Time now{};          // the end of the history
-  int batch_cases = 500;     // cases per store transaction
+  base::Time now{};       // the end of the history
+  int batch_cases = 500;  // cases per store transaction
   // Called after each batch with (cases written, total).
   std::function<void(int64_t, int64_t)> progress;
 };

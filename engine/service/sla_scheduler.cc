@@ -31,8 +31,8 @@ bool AwaitsEffect(const domain::Workflow& wf, const std::string& state) {
   return false;
 }
 
-Event SystemEvent(const domain::Case& c, EventType type, const std::string& action,
-                  base::Time now, int64_t seq) {
+Event SystemEvent(const domain::Case& c, EventType type, const std::string& action, base::Time now,
+                  int64_t seq) {
   Event e;
   e.case_id = c.id;
   e.seq = seq;
@@ -229,11 +229,20 @@ SlaPassStats SlaScheduler::RunOnce(base::Time now) {
       ++handled;
       ++pass.planned;
       switch (Handle(c, now)) {
-        case Outcome::kPlanned: break;
-        case Outcome::kFired: ++pass.fired; break;
-        case Outcome::kRecorded: ++pass.recorded; break;
-        case Outcome::kConflict: ++pass.conflicts; break;
-        case Outcome::kFailed: ++pass.failures; break;
+        case Outcome::kPlanned:
+          break;
+        case Outcome::kFired:
+          ++pass.fired;
+          break;
+        case Outcome::kRecorded:
+          ++pass.recorded;
+          break;
+        case Outcome::kConflict:
+          ++pass.conflicts;
+          break;
+        case Outcome::kFailed:
+          ++pass.failures;
+          break;
       }
     }
     if (handled == 0) break;
@@ -256,8 +265,7 @@ SlaScheduler::Outcome SlaScheduler::Handle(const domain::Case& c, base::Time now
   auto history = log_.GetEvents(c.id);
   if (!history.ok()) return backoff(history.status());
   const domain::Workflow& wf = cases_.WorkflowOf(c);
-  SlaPlan plan =
-      PlanSla(wf, cases_.decider(), c, *history, now, options_.effect_reminder_months);
+  SlaPlan plan = PlanSla(wf, cases_.decider(), c, *history, now, options_.effect_reminder_months);
 
   if (!plan.fire.empty()) {
     domain::Command cmd;

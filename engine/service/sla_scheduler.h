@@ -69,7 +69,7 @@ struct SlaPlan {
   std::vector<domain::Event> record;  // to append now (numbered from the case's version + 1)
   std::string fire;                   // a transition to fire as SYSTEM now ("" = none)
   std::string fire_reason;
-  std::optional<base::Time> next;     // when to look again if nothing happens to the case
+  std::optional<base::Time> next;  // when to look again if nothing happens to the case
 };
 
 // `history` is the case's full history (the case is its fold).

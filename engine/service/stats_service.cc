@@ -59,15 +59,19 @@ base::Result<projection::StatsFilter> StatsService::Filter(const domain::Princip
   time("from", q.from, false, &f.from);
   time("to", q.to, true, &f.to);
   if (f.from && f.to && *f.from > *f.to) bad.push_back({"from", "is after to"});
-  if (!q.node.empty() && !config_.HasNode(q.node)) bad.push_back({"node", "unknown node '" + q.node + "'"});
-  if (!q.need.empty() && !config_.HasNeed(q.need)) bad.push_back({"need", "unknown need '" + q.need + "'"});
-  if (!q.area.empty() && !config_.HasArea(q.area)) bad.push_back({"area", "unknown area '" + q.area + "'"});
+  if (!q.node.empty() && !config_.HasNode(q.node))
+    bad.push_back({"node", "unknown node '" + q.node + "'"});
+  if (!q.need.empty() && !config_.HasNeed(q.need))
+    bad.push_back({"need", "unknown need '" + q.need + "'"});
+  if (!q.area.empty() && !config_.HasArea(q.area))
+    bad.push_back({"area", "unknown area '" + q.area + "'"});
   if (!q.level.empty() && config_.LevelIndex(q.level) < 0) {
     bad.push_back({"level", "unknown level '" + q.level + "'"});
   }
   if (!bad.empty()) {
     std::string message;
-    for (const auto& v : bad) message += (message.empty() ? "" : "; ") + v.field + ": " + v.description;
+    for (const auto& v : bad)
+      message += (message.empty() ? "" : "; ") + v.field + ": " + v.description;
     return base::InvalidArgument(message, bad);
   }
   f.node = q.node;

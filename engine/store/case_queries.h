@@ -25,11 +25,11 @@ struct CaseFilter {
   std::string involved_actor;  // ever candidate or assignee (an actor's visibility)
   std::string org_number;
   std::string parent_id;
-  std::string q;               // full-text: Swedish-stemmed words, all required
-  bool open_only = false;      // only states with open = true (needs the open state names)
+  std::string q;           // full-text: Swedish-stemmed words, all required
+  bool open_only = false;  // only states with open = true (needs the open state names)
   std::vector<std::string> open_states;
   int page_size = 50;
-  std::string page_token;      // opaque; from CasePage::next_page_token
+  std::string page_token;  // opaque; from CasePage::next_page_token
 };
 
 struct CasePage {

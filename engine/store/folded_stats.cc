@@ -38,8 +38,9 @@ base::Result<std::vector<projection::TimePoint>> FoldedStats::StatsTimeSeries(
   return projection::BruteTimeSeries(*facts, filter, bucket, metric);
 }
 
-base::Status FoldedStats::ForEachCaseRow(const projection::StatsFilter& filter,
-                                   const std::function<bool(const projection::CaseFacts&)>& fn) {
+base::Status FoldedStats::ForEachCaseRow(
+    const projection::StatsFilter& filter,
+    const std::function<bool(const projection::CaseFacts&)>& fn) {
   auto facts = AllFacts();
   if (!facts.ok()) return facts.status();
   std::sort(facts->begin(), facts->end(), [](const auto& a, const auto& b) {

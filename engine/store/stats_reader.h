@@ -23,8 +23,7 @@ class StatsReader {
  public:
   virtual ~StatsReader() = default;
 
-  virtual base::Result<projection::Summary> StatsSummary(
-      const projection::StatsFilter& filter) = 0;
+  virtual base::Result<projection::Summary> StatsSummary(const projection::StatsFilter& filter) = 0;
   virtual base::Result<std::vector<projection::FlowLink>> StatsFlow(
       const projection::StatsFilter& filter) = 0;
   virtual base::Result<std::vector<projection::TimePoint>> StatsTimeSeries(

@@ -1,8 +1,7 @@
 #include "tests/support/workflow_model.h"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <random>
 #include <string>
@@ -37,10 +36,14 @@ bool Has(const std::vector<std::string>& list, const std::string& value) {
 // The documented meaning of a scope, restated here so the model does not trust the engine.
 bool ModelScope(Scope scope, const Case& c, const Principal& who) {
   switch (scope) {
-    case Scope::kAny: return true;
-    case Scope::kOwnNode: return !who.node.empty() && who.node == c.node;
-    case Scope::kCandidate: return !who.actor.empty() && Has(c.candidates, who.actor);
-    case Scope::kAssignee: return !who.actor.empty() && who.actor == c.assignee;
+    case Scope::kAny:
+      return true;
+    case Scope::kOwnNode:
+      return !who.node.empty() && who.node == c.node;
+    case Scope::kCandidate:
+      return !who.actor.empty() && Has(c.candidates, who.actor);
+    case Scope::kAssignee:
+      return !who.actor.empty() && who.actor == c.assignee;
   }
   return false;
 }
@@ -128,13 +131,26 @@ Command ValidCommand(const Config& config, const Transition& t, const Case& c,
 // A variant of `cmd` failing the effect's field checks, or false when the effect has none.
 bool InvalidCommand(const Transition& t, Command* cmd) {
   switch (t.effect) {
-    case Effect::kTriage: cmd->needs.clear(); return true;
-    case Effect::kReassign: cmd->actor = "no-such-actor"; return true;
-    case Effect::kResolve: cmd->outcome.kind = "BOGUS"; return true;
-    case Effect::kFollowUp: cmd->child_id.clear(); return true;
-    case Effect::kRecordEffect: cmd->months_after_close = 0; return true;
-    case Effect::kLinkOffer: cmd->offer_id.clear(); return true;
-    default: return false;
+    case Effect::kTriage:
+      cmd->needs.clear();
+      return true;
+    case Effect::kReassign:
+      cmd->actor = "no-such-actor";
+      return true;
+    case Effect::kResolve:
+      cmd->outcome.kind = "BOGUS";
+      return true;
+    case Effect::kFollowUp:
+      cmd->child_id.clear();
+      return true;
+    case Effect::kRecordEffect:
+      cmd->months_after_close = 0;
+      return true;
+    case Effect::kLinkOffer:
+      cmd->offer_id.clear();
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -282,7 +298,8 @@ void CheckTransitionModel(const Config& config) {
   for (const Transition& t : wf.transitions) {
     bool somewhere = false;
     for (const Case& c : cases) {
-      for (const Cast& actor : cast) somewhere = somewhere || Expected(t, c, actor.who) == Code::kOk;
+      for (const Cast& actor : cast)
+        somewhere = somewhere || Expected(t, c, actor.who) == Code::kOk;
     }
     INFO("transition " << t.name);
     CHECK(somewhere);
@@ -323,12 +340,14 @@ void CheckRandomWalks(const Config& config, int walks, uint32_t seed) {
     for (int step = 0; step < 60; ++step) {
       // Who might act now: the node's coordinator, a coordinator elsewhere, the candidates,
       // the assignee, some actor, the manager, the admin, the system.
-      std::vector<Principal> people = {coordinator, Principal::System(),
+      std::vector<Principal> people = {coordinator,
+                                       Principal::System(),
                                        {"manager", Role::kManager, "", ""},
                                        {"admin", Role::kAdmin, "", ""}};
       const std::string other = config.nodes[pick(config.nodes.size())].id;
       people.push_back({"coord." + other, Role::kCoordinator, other, ""});
-      for (const std::string& a : live.candidates) people.push_back({"actor." + a, Role::kActor, "", a});
+      for (const std::string& a : live.candidates)
+        people.push_back({"actor." + a, Role::kActor, "", a});
       if (!live.assignee.empty()) {
         people.push_back({"actor." + live.assignee, Role::kActor, "", live.assignee});
       }
@@ -380,8 +399,8 @@ void CheckRandomWalks(const Config& config, int walks, uint32_t seed) {
       // Nobody can do anything more: one last refused attempt (above), then the next walk.
       const bool last = options.empty();
       REQUIRE(t != nullptr);
-      INFO("walk " << w << " step " << step << ": " << t->name << " by " << who.username
-                   << " in " << live.state);
+      INFO("walk " << w << " step " << step << ": " << t->name << " by " << who.username << " in "
+                   << live.state);
       Command cmd = ValidCommand(config, *t, live, &rng);
       auto r = decider.Decide(wf, live, who, cmd, now, load);
       ++steps;

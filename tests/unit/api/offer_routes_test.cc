@@ -1,10 +1,8 @@
-#include "engine/api/routes.h"
-
-#include <catch2/catch.hpp>
-
 #include <boost/json.hpp>
+#include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "engine/api/routes.h"
 #include "engine/auth/authenticator.h"
 #include "engine/codec/config_loader.h"
 #include "engine/http/server.h"
@@ -28,8 +26,8 @@ struct Server {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     std::vector<std::string> problems;
-    auto config = codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto",
-                                        &problems);
+    auto config =
+        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
     REQUIRE(config.ok());
     store::sqlite::SqliteOptions options;
     options.path = (dir / "t.db").string();
@@ -141,8 +139,7 @@ TEST_CASE("offer routes: publish, read, list, search, inbox, suggestions, link a
   CHECK(Str(recipients[0], "level") == "REGIONAL");
   CHECK(recipients[0].as_object().at("actors").as_array() == json::array{"almi-malardalen"});
   CHECK(Str(recipients[1], "level") == "LOCAL");
-  CHECK(recipients[1].as_object().at("actors").as_array() ==
-        json::array{"munktell-science-park"});
+  CHECK(recipients[1].as_object().at("actors").as_array() == json::array{"munktell-science-park"});
 
   auto got = s.Call("coord.eskilstuna", "GET", "/v1/offers/" + id);
   REQUIRE(got.status == 200);
@@ -170,8 +167,7 @@ TEST_CASE("offer routes: publish, read, list, search, inbox, suggestions, link a
   REQUIRE(items.size() == 1);
   CHECK(Str(items[0].at("offer"), "id") == id);
   CHECK(items[0].at("score").to_number<double>() == Approx(2.0));
-  CHECK(s.Call("coord.nykoping", "GET", "/v1/cases/" + case_id + "/suggestedOffers").status ==
-        404);
+  CHECK(s.Call("coord.nykoping", "GET", "/v1/cases/" + case_id + "/suggestedOffers").status == 404);
   auto cases_found = s.Call("coord.eskilstuna", "GET", "/v1/cases?q=maskinparken");
   REQUIRE(cases_found.status == 200);
   CHECK(cases_found.body.at("cases").as_array().size() == 1);

@@ -1,13 +1,11 @@
-#include "engine/api/routes.h"
-
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
 #include <set>
 
+#include "engine/api/routes.h"
 #include "engine/codec/config_loader.h"
 #include "engine/http/server.h"
 #include "engine/store/sqlite/sqlite_store.h"
@@ -36,8 +34,8 @@ struct Server {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     std::vector<std::string> problems;
-    auto config = codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto",
-                                        &problems);
+    auto config =
+        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
     REQUIRE(config.ok());
     const std::string path = (dir / "t.db").string();
     auto opened = store::sqlite::SqliteStore::Open({.path = path});
@@ -82,9 +80,9 @@ struct Server {
                             const std::string& body) {
     auto conn = Conn::Open(server->port());
     REQUIRE(conn);
-    auto reply = conn->Roundtrip("POST", target, body,
-                                 "Content-Type: application/json\r\nAuthorization: Bearer " +
-                                     Token(username) + "\r\n");
+    auto reply = conn->Roundtrip(
+        "POST", target, body,
+        "Content-Type: application/json\r\nAuthorization: Bearer " + Token(username) + "\r\n");
     REQUIRE(reply);
     return *reply;
   }
@@ -93,16 +91,16 @@ struct Server {
   std::string NewMatchedCase(const std::string& org = "556036-0793") {
     auto created = Post("coord.eskilstuna", "/v1/cases",
                         R"({"title":"Behöver kapital","company":{"name":"Verkstad AB",)"
-                        R"("orgNumber":")" + org + R"("}})");
+                        R"("orgNumber":")" +
+                            org + R"("}})");
     REQUIRE(created.status == 201);
     const std::string marker = "\"id\":\"";
     const size_t at = created.body.find(marker);
     REQUIRE(at != std::string::npos);
-    const std::string id =
-        created.body.substr(at + marker.size(), created.body.find('"', at + marker.size()) -
-                                                    at - marker.size());
-    auto triaged = Post("coord.eskilstuna", "/v1/cases/" + id + ":triage",
-                        R"({"needs":["financing"]})");
+    const std::string id = created.body.substr(
+        at + marker.size(), created.body.find('"', at + marker.size()) - at - marker.size());
+    auto triaged =
+        Post("coord.eskilstuna", "/v1/cases/" + id + ":triage", R"({"needs":["financing"]})");
     REQUIRE(triaged.status == 200);
     return id;
   }
@@ -214,8 +212,7 @@ TEST_CASE("stream: events reach the node's coordinators and the candidates, nobo
   const std::string id = s.NewMatchedCase();
   auto c = s.db->GetCase(id);
   REQUIRE(c.ok());
-  REQUIRE(std::find(c->candidates.begin(), c->candidates.end(), candidate) !=
-          c->candidates.end());
+  REQUIRE(std::find(c->candidates.begin(), c->candidates.end(), candidate) != c->candidates.end());
 
   auto seen = ForCase(coordinator.Until(HasRouted(id)), id);
   REQUIRE(seen.size() == static_cast<size_t>(c->version));
@@ -255,11 +252,10 @@ TEST_CASE("stream: Last-Event-ID replays exactly the missed events", "[stream]")
 
   for (const std::string how : {"header", "query"}) {
     INFO(how);
-    Stream resumed = how == std::string("header")
-                         ? Stream(s, "coord.eskilstuna",
-                                  "Last-Event-ID: " + std::to_string(seen_up_to) + "\r\n")
-                         : Stream(s, "coord.eskilstuna", "",
-                                  "?lastEventId=" + std::to_string(seen_up_to));
+    Stream resumed =
+        how == std::string("header")
+            ? Stream(s, "coord.eskilstuna", "Last-Event-ID: " + std::to_string(seen_up_to) + "\r\n")
+            : Stream(s, "coord.eskilstuna", "", "?lastEventId=" + std::to_string(seen_up_to));
     auto replay = resumed.Until(
         [&](const std::vector<Message>& all) { return all.size() >= expected.size(); });
     std::vector<int64_t> ids;

@@ -1,7 +1,6 @@
 #include "engine/app/lifecycle.h"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -33,13 +32,11 @@ TEST_CASE("components start in order and stop in reverse, each once", "[lifecycl
     lifecycle.StopAll();
     lifecycle.StopAll();  // idempotent; the destructor adds nothing either
   }
-  CHECK(r.log == std::vector<std::string>{"start store users", "start scheduler",
-                                          "start listener", "stop listener", "stop scheduler",
-                                          "stop store users"});
+  CHECK(r.log == std::vector<std::string>{"start store users", "start scheduler", "start listener",
+                                          "stop listener", "stop scheduler", "stop store users"});
 }
 
-TEST_CASE("a component that fails to start stops those before it and names itself",
-          "[lifecycle]") {
+TEST_CASE("a component that fails to start stops those before it and names itself", "[lifecycle]") {
   Recorder r;
   Lifecycle lifecycle;
   lifecycle.Add("event hub", r.Start("event hub"), r.Stop("event hub"));
@@ -49,8 +46,8 @@ TEST_CASE("a component that fails to start stops those before it and names itsel
   base::Status st = lifecycle.StartAll();
   CHECK(st.code() == base::Code::kUnavailable);
   CHECK(st.message() == "http listener: port 80 in use");
-  CHECK(r.log == std::vector<std::string>{"start event hub", "start http listener",
-                                          "stop event hub"});
+  CHECK(r.log ==
+        std::vector<std::string>{"start event hub", "start http listener", "stop event hub"});
 }
 
 TEST_CASE("a component without a start is started by being listed", "[lifecycle]") {

@@ -1,7 +1,6 @@
 #include "engine/codec/event_codec.h"
 
 #include <catch2/catch.hpp>
-
 #include <set>
 #include <string>
 
@@ -94,9 +93,9 @@ domain::Case FullCase() {
 }
 
 TEST_CASE("Time round-trips through Timestamp at millisecond resolution", "[codec]") {
-  for (int64_t ms : {int64_t{0}, int64_t{1}, int64_t{999}, int64_t{1000}, int64_t{-1},
-                     int64_t{-999}, int64_t{-1000}, int64_t{-1001}, int64_t{1'767'225'600'123},
-                     int64_t{-62'135'596'800'000}}) {
+  for (int64_t ms :
+       {int64_t{0}, int64_t{1}, int64_t{999}, int64_t{1000}, int64_t{-1}, int64_t{-999},
+        int64_t{-1000}, int64_t{-1001}, int64_t{1'767'225'600'123}, int64_t{-62'135'596'800'000}}) {
     google::protobuf::Timestamp ts = TimeToProto(FromUnixMillis(ms));
     CHECK(ts.nanos() >= 0);
     CHECK(ts.nanos() < 1'000'000'000);
@@ -117,9 +116,9 @@ TEST_CASE("every event type maps to the proto enum of the same name and back", "
   for (int i = 0; i <= static_cast<int>(EventType::kEffectReminder); ++i) {
     auto type = static_cast<EventType>(i);
     events::v1::EventType p = EventTypeToProto(type);
-    CHECK(events::v1::EventType_Name(p) ==
-          (type == EventType::kUnspecified ? std::string("EVENT_TYPE_UNSPECIFIED")
-                                           : std::string(domain::EventTypeName(type))));
+    CHECK(events::v1::EventType_Name(p) == (type == EventType::kUnspecified
+                                                ? std::string("EVENT_TYPE_UNSPECIFIED")
+                                                : std::string(domain::EventTypeName(type))));
     CHECK(EventTypeFromProto(p) == type);
     seen.insert(p);
   }

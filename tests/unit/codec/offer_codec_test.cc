@@ -1,7 +1,6 @@
 #include "engine/codec/offer_codec.h"
 
 #include <catch2/catch.hpp>
-
 #include <chrono>
 
 namespace tillvaxt::codec {

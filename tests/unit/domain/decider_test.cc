@@ -1,8 +1,7 @@
 #include "engine/domain/decider.h"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -24,7 +23,9 @@ Time At(const char* rfc3339) { return *base::ParseRfc3339(rfc3339); }
 Principal Coordinator(const std::string& node) {
   return {"coord." + node, Role::kCoordinator, node, ""};
 }
-Principal ActorUser(const std::string& actor) { return {"actor." + actor, Role::kActor, "", actor}; }
+Principal ActorUser(const std::string& actor) {
+  return {"actor." + actor, Role::kActor, "", actor};
+}
 const Principal kManager{"manager", Role::kManager, "", ""};
 const Principal kAdmin{"admin", Role::kAdmin, "", ""};
 
@@ -144,8 +145,8 @@ TEST_CASE("create: every invalid field is reported, all together") {
   auto r = f.decider.Create(Coordinator("eskilstuna"), d, "case-1", f.now);
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == Code::kInvalidArgument);
-  CHECK(Fields(r.status()) == Strings{"title", "company.name", "company.orgNumber",
-                                      "company.size", "contact.email", "needs", "areas"});
+  CHECK(Fields(r.status()) == Strings{"title", "company.name", "company.orgNumber", "company.size",
+                                      "contact.email", "needs", "areas"});
 
   d = f.Draft();
   d.company.org_number = "";
@@ -213,8 +214,7 @@ TEST_CASE("triage: classifies and routes at once on the current level") {
   CHECK(c.needs == Strings{"business-development"});
   CHECK(c.candidates == Strings{"esk-business"});
   REQUIRE(c.matches.size() == 1);
-  CHECK(c.matches[0].reasons ==
-        Strings{"need:business-development", "node:eskilstuna", "load:0"});
+  CHECK(c.matches[0].reasons == Strings{"need:business-development", "node:eskilstuna", "load:0"});
   CHECK(c.involved_actors == Strings{"esk-business"});
   CHECK(c.state_time == f.now);
 }
@@ -251,8 +251,7 @@ TEST_CASE("triage: climbs with NO_MATCH to the first level with candidates") {
 TEST_CASE("triage: no candidates on any level leaves the case UNMATCHED") {
   Fixture f;
   Case c = f.New("strangnas");
-  const auto events =
-      f.Fire(c, Coordinator("strangnas"), Triage({"competence"}, {"bio-based"}));
+  const auto events = f.Fire(c, Coordinator("strangnas"), Triage({"competence"}, {"bio-based"}));
   REQUIRE(Types(events) == std::vector{EventType::kTriaged, EventType::kEscalated,
                                        EventType::kEscalated, EventType::kEscalated,
                                        EventType::kUnmatched});
@@ -309,8 +308,7 @@ TEST_CASE("escalate: needs a reason; a SYSTEM escalation (SLA) is allowed") {
   const auto s = f.Refuse(c, Coordinator("eskilstuna"), Cmd("escalate"));
   CHECK(s.code() == Code::kInvalidArgument);
   CHECK(Fields(s) == Strings{"reason"});
-  CHECK(f.Refuse(c, ActorUser("rise"), Cmd("escalate", "x")).code() ==
-        Code::kPermissionDenied);
+  CHECK(f.Refuse(c, ActorUser("rise"), Cmd("escalate", "x")).code() == Code::kPermissionDenied);
   const auto events = f.Fire(c, Principal::System(), Cmd("escalate", "SLA"));
   CHECK(events[0].user == "system");
   CHECK(events[0].reason == "SLA");
@@ -376,8 +374,8 @@ TEST_CASE("claim: the candidate becomes assignee; the loser of a race gets ABORT
   auto stale = f.decider.Decide(f.config.workflow, before, ActorUser("automation-region"),
                                 Cmd("claim"), f.now);
   CHECK(stale.ok());  // decided on the stale version: the store's version check refuses it
-  auto lost = f.decider.Decide(f.config.workflow, c, ActorUser("automation-region"),
-                               Cmd("claim"), f.now);
+  auto lost =
+      f.decider.Decide(f.config.workflow, c, ActorUser("automation-region"), Cmd("claim"), f.now);
   REQUIRE_FALSE(lost.ok());
   CHECK(lost.status().code() == Code::kAborted);
   CHECK(lost.status().message() == "case already claimed by another actor");
@@ -421,8 +419,8 @@ TEST_CASE("release by SYSTEM when the claim expires; nobody left climbs") {
   f.Fire(c, Coordinator("eskilstuna"), Triage({"financing"}));
   f.Fire(c, ActorUser("almi"), Cmd("claim"));
   const auto events = f.Fire(c, Principal::System(), Cmd("release", "CLAIM_EXPIRED"));
-  REQUIRE(Types(events) == std::vector{EventType::kReleased, EventType::kEscalated,
-                                       EventType::kRouted});
+  REQUIRE(Types(events) ==
+          std::vector{EventType::kReleased, EventType::kEscalated, EventType::kRouted});
   CHECK(events[0].reason == "CLAIM_EXPIRED");
   CHECK(events[1].reason == "NO_MATCH");
   CHECK(c.level == "NATIONAL");
@@ -507,8 +505,7 @@ TEST_CASE("work, wait, resolve, reopen, close, follow up and record effects") {
   CHECK(c.feedback == "The company is happy");
 
   Command follow = Cmd("followUp");
-  CHECK(Fields(f.Refuse(c, Coordinator("eskilstuna"), follow)) ==
-        Strings{"childId", "title"});
+  CHECK(Fields(f.Refuse(c, Coordinator("eskilstuna"), follow)) == Strings{"childId", "title"});
   follow.child_id = "case-2";
   follow.title = "Recruit a welder";
   const auto followed = f.Fire(c, Coordinator("eskilstuna"), follow);
@@ -572,8 +569,7 @@ TEST_CASE("errors come in the documented order") {
   // Wrong state beats wrong role; wrong role beats a missing reason.
   CHECK(f.Refuse(c, ActorUser("almi"), Cmd("reopen")).code() == Code::kFailedPrecondition);
   CHECK(f.Refuse(c, ActorUser("almi"), Cmd("reject")).code() == Code::kPermissionDenied);
-  CHECK(f.Refuse(c, Coordinator("eskilstuna"), Cmd("reject")).code() ==
-        Code::kInvalidArgument);
+  CHECK(f.Refuse(c, Coordinator("eskilstuna"), Cmd("reject")).code() == Code::kInvalidArgument);
 }
 
 TEST_CASE("allowed actions for each role") {
@@ -629,8 +625,7 @@ TEST_CASE("deadlines: business days, durations, paused and absent SLAs") {
   CHECK(f.decider.DeadlineFor(wf, "CLOSED", kMonday) == std::nullopt);
   CHECK(f.decider.DeadlineFor(wf, "NO_SUCH_STATE", kMonday) == std::nullopt);
   // Around Easter 2026 (Good Friday 3 April, Easter Monday 6 April).
-  CHECK(f.decider.DeadlineFor(wf, "NEW", At("2026-04-02T08:00:00Z")) ==
-        At("2026-04-08T08:00:00Z"));
+  CHECK(f.decider.DeadlineFor(wf, "NEW", At("2026-04-02T08:00:00Z")) == At("2026-04-08T08:00:00Z"));
 
   Workflow timed = wf;
   for (Sla& sla : timed.slas) {
@@ -662,8 +657,7 @@ TEST_CASE("a case runs under the workflow version it is given") {
   CHECK(r.status().code() == Code::kNotFound);
   CHECK(f.decider.AllowedActions(older, c, ActorUser("almi")) ==
         Strings{"escalate", "release", "reassign", "resolve", "linkOffer"});
-  CHECK(f.decider.Decide(f.config.workflow, c, ActorUser("almi"), Cmd("start"), f.now)
-            .ok());
+  CHECK(f.decider.Decide(f.config.workflow, c, ActorUser("almi"), Cmd("start"), f.now).ok());
 }
 
 TEST_CASE("an offer refusal given as input is answered after the state and permit checks") {
@@ -673,11 +667,11 @@ TEST_CASE("an offer refusal given as input is answered after the state and permi
   link.offer_id = "offer-gone";
   const DecisionInputs unknown{.offer_linkable = base::InvalidField("offerId", "unknown offer")};
   // A caller who may not link learns that, not whether the offer exists.
-  auto denied = f.decider.Decide(f.config.workflow, c, Coordinator("nykoping"), link, f.now,
-                                 unknown);
+  auto denied =
+      f.decider.Decide(f.config.workflow, c, Coordinator("nykoping"), link, f.now, unknown);
   CHECK(denied.status().code() == Code::kPermissionDenied);
-  auto refused = f.decider.Decide(f.config.workflow, c, Coordinator("eskilstuna"), link, f.now,
-                                  unknown);
+  auto refused =
+      f.decider.Decide(f.config.workflow, c, Coordinator("eskilstuna"), link, f.now, unknown);
   CHECK(refused.status().code() == Code::kInvalidArgument);
   CHECK(Fields(refused.status()) == Strings{"offerId"});
   CHECK(f.decider.Decide(f.config.workflow, c, Coordinator("eskilstuna"), link, f.now).ok());

@@ -1,9 +1,8 @@
 // The transition table, checked from the configuration itself (model-based) and as a few rows a
 // reader can compare with docs/WORKFLOW.md.
-#include "engine/domain/decider.h"
-
 #include <catch2/catch.hpp>
 
+#include "engine/domain/decider.h"
 #include "tests/support/workflow_model.h"
 #include "tests/unit/domain/test_config.h"
 

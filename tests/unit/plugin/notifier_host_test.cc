@@ -1,10 +1,11 @@
 #include "engine/plugin/notifier_host.h"
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <mutex>
 #include <thread>
-#include <unistd.h>
 
 #include "engine/codec/config_loader.h"
 #include "engine/service/case_service.h"
@@ -62,8 +63,9 @@ TEST_CASE("Settings the plugin refuses fail the start with its reason") {
   REQUIRE(lib.ok());
   auto host = NotifierHost::Create(std::move(*lib), {{"refuse", "yes"}}, {}, log.Fn());
   REQUIRE_FALSE(host.ok());
-  CHECK(host.status().message() == std::string("plugin ") + TV_SCRIPTED_PLUGIN +
-                                       ": the scripted notifier refused its settings: refused on purpose");
+  CHECK(host.status().message() ==
+        std::string("plugin ") + TV_SCRIPTED_PLUGIN +
+            ": the scripted notifier refused its settings: refused on purpose");
 }
 
 TEST_CASE("Delivered notifications reach the plugin in order; failures are logged and counted") {
@@ -84,8 +86,9 @@ TEST_CASE("Delivered notifications reach the plugin in order; failures are logge
   CHECK(log.lines.back().find("got {\"n\":3}") != std::string::npos);
 }
 
-TEST_CASE("A slow plugin blocks nobody: sends return at once, the watchdog counts the slow call, "
-          "a full queue drops") {
+TEST_CASE(
+    "A slow plugin blocks nobody: sends return at once, the watchdog counts the slow call, "
+    "a full queue drops") {
   Log log;
   NotifierOptions options;
   options.queue_capacity = 2;
@@ -127,12 +130,13 @@ TEST_CASE("Stopping abandons a plugin stuck in a call instead of hanging the shu
 }
 
 TEST_CASE("Commands do not wait for a sleeping or failing notifier") {
-  auto dir = std::filesystem::temp_directory_path() / ("tv_plugin_iso_" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("tv_plugin_iso_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::vector<std::string> problems;
-  auto config = codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto",
-                                      &problems);
+  auto config =
+      codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
   REQUIRE(config.ok());
   store::sqlite::SqliteOptions so;
   so.path = (dir / "t.db").string();
@@ -145,7 +149,8 @@ TEST_CASE("Commands do not wait for a sleeping or failing notifier") {
   // Every case event goes straight to two plugins: one sleeps 2 s per call, one fails.
   Log log;
   domain::Config plugins;
-  plugins.plugins.push_back({"notifier", TV_SCRIPTED_PLUGIN, {{"mode", "sleep"}, {"sleep_ms", "2000"}}});
+  plugins.plugins.push_back(
+      {"notifier", TV_SCRIPTED_PLUGIN, {{"mode", "sleep"}, {"sleep_ms", "2000"}}});
   plugins.plugins.push_back({"notifier", TV_SCRIPTED_PLUGIN, {{"mode", "fail"}}});
   NotifierOptions options;
   options.stop_grace = 100ms;
@@ -168,7 +173,8 @@ TEST_CASE("Commands do not wait for a sleeping or failing notifier") {
     d.company = {"Verkstad AB", "556036-0793", "Eskilstuna", "SMALL", ""};
     auto created = (*svc)->CreateCase(coord, d);
     REQUIRE(created.ok());
-    REQUIRE((*svc)->Act(coord, created->created.id, {.action = "triage", .needs = {"financing"}}).ok());
+    REQUIRE(
+        (*svc)->Act(coord, created->created.id, {.action = "triage", .needs = {"financing"}}).ok());
   }
   // Ten commands while the sleeping plugin has had time for at most one call.
   CHECK(std::chrono::steady_clock::now() - start < 1900ms);

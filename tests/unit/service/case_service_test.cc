@@ -20,8 +20,8 @@ struct Fixture {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     std::vector<std::string> problems;
-    auto loaded = codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto",
-                                        &problems);
+    auto loaded =
+        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
     REQUIRE(loaded.ok());
     config = *loaded;
     store::sqlite::SqliteOptions options;
@@ -69,7 +69,9 @@ struct Fixture {
   Principal other_coord{"coord.nykoping", Role::kCoordinator, "nykoping", ""};
 };
 
-Principal ActorUser(const std::string& actor) { return {"actor." + actor, Role::kActor, "", actor}; }
+Principal ActorUser(const std::string& actor) {
+  return {"actor." + actor, Role::kActor, "", actor};
+}
 
 }  // namespace
 

@@ -1,10 +1,10 @@
 #include "engine/service/event_hub.h"
 
-#include <catch2/catch.hpp>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <mutex>
-#include <unistd.h>
 
 #include "engine/codec/config_loader.h"
 #include "engine/store/sqlite/sqlite_store.h"
@@ -40,8 +40,8 @@ struct Fixture {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     std::vector<std::string> problems;
-    auto loaded = codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto",
-                                        &problems);
+    auto loaded =
+        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
     REQUIRE(loaded.ok());
     store::sqlite::SqliteOptions options;
     options.path = (dir / "t.db").string();
@@ -108,7 +108,9 @@ struct Fixture {
   Principal manager{"manager", Role::kManager, "", ""};
 };
 
-Principal ActorUser(const std::string& actor) { return {"actor." + actor, Role::kActor, "", actor}; }
+Principal ActorUser(const std::string& actor) {
+  return {"actor." + actor, Role::kActor, "", actor};
+}
 
 std::vector<std::string> ForCase(const std::vector<std::string>& messages, const std::string& id) {
   std::vector<std::string> out;

@@ -1,8 +1,9 @@
 #include "engine/service/notifications.h"
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <unistd.h>
 
 #include "engine/codec/config_loader.h"
 #include "engine/service/case_service.h"
@@ -90,8 +91,8 @@ struct Fixture {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     std::vector<std::string> problems;
-    auto loaded = codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto",
-                                        &problems);
+    auto loaded =
+        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
     REQUIRE(loaded.ok());
     config = *loaded;
     store::sqlite::SqliteOptions options;
@@ -106,8 +107,8 @@ struct Fixture {
     state = std::make_unique<service::FileDigestState>((dir / "digests.tsv").string());
     service::NotificationOptions no;
     no.base_url = "https://tillvaxt.example.se";
-    notes = std::make_unique<service::NotificationService>(svc->config(), *db, *db, users, clock, sink,
-                                                           *state, no);
+    notes = std::make_unique<service::NotificationService>(svc->config(), *db, *db, users, clock,
+                                                           sink, *state, no);
     svc->AddListener([this](const std::vector<domain::Event>& e) { notes->OnCommitted(e); });
 
     users.Add("coord.eskilstuna", Role::kCoordinator, "eskilstuna", "");
@@ -194,8 +195,9 @@ TEST_CASE("A newly matched case notifies each candidate's users, one message per
 
   std::string json = n.ToJson();
   CHECK(Contains(json, "\"type\":\"CASE_ROUTED\""));
-  CHECK(Contains(json, "\"to\":[{\"username\":\"actor.a0\",\"email\":\"actor.a0@example.se\","
-                       "\"displayName\":\"Namn actor.a0\"}]"));
+  CHECK(Contains(json,
+                 "\"to\":[{\"username\":\"actor.a0\",\"email\":\"actor.a0@example.se\","
+                 "\"displayName\":\"Namn actor.a0\"}]"));
   CHECK(Contains(json, "\"caseId\":\"" + c.id + "\""));
   CHECK(Contains(json, "\"event\":{\"type\":\"ROUTED\""));
 }
@@ -220,7 +222,8 @@ TEST_CASE("Claim, escalation and resolution go to the node's coordinators, not t
   f.notes->ProcessPending();
   auto resolved = f.sink.OfType("CASE_RESOLVED");
   REQUIRE(resolved.size() == 1);
-  CHECK(Usernames(resolved[0]) == std::vector<std::string>{"coord.eskilstuna", "coord2.eskilstuna"});
+  CHECK(Usernames(resolved[0]) ==
+        std::vector<std::string>{"coord.eskilstuna", "coord2.eskilstuna"});
   CHECK(Contains(resolved[0].subject, "är löst"));
   CHECK(Contains(resolved[0].text, "Utfall: Finansiering."));
   CHECK(Contains(resolved[0].text, "Anteckning: Lån från Almi"));
@@ -229,7 +232,8 @@ TEST_CASE("Claim, escalation and resolution go to the node's coordinators, not t
   domain::Case c2 = f.NewMatchedCase("Söker exportstöd");
   f.notes->ProcessPending();
   f.sink.sent.clear();
-  REQUIRE(f.svc->Act(f.coord, c2.id, {.action = "escalate", .reason = "Behöver bredare stöd"}).ok());
+  REQUIRE(
+      f.svc->Act(f.coord, c2.id, {.action = "escalate", .reason = "Behöver bredare stöd"}).ok());
   f.notes->ProcessPending();
   auto escalated = f.sink.OfType("CASE_ESCALATED");
   REQUIRE(escalated.size() == 1);
@@ -354,7 +358,8 @@ TEST_CASE("Digest users get the week in one message, once, even across a restart
   f.sink.sent.clear();
   CHECK(*f.notes->RunDigest(monday + std::chrono::hours(5)) == 0);
   service::FileDigestState reopened((f.dir / "digests.tsv").string());
-  service::NotificationService again(f.svc->config(), *f.db, *f.db, f.users, f.clock, f.sink, reopened);
+  service::NotificationService again(f.svc->config(), *f.db, *f.db, f.users, f.clock, f.sink,
+                                     reopened);
   CHECK(*again.RunDigest(monday + std::chrono::hours(6)) == 0);
   CHECK(f.sink.sent.empty());
 

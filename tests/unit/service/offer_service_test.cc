@@ -1,7 +1,6 @@
 #include "engine/service/offer_service.h"
 
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <filesystem>
 
@@ -27,8 +26,8 @@ struct Fixture {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     std::vector<std::string> problems;
-    auto loaded = codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto",
-                                        &problems);
+    auto loaded =
+        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
     REQUIRE(loaded.ok());
     store::sqlite::SqliteOptions options;
     options.path = (dir / "t.db").string();
@@ -40,8 +39,8 @@ struct Fixture {
                                                 std::make_unique<service::IdGenerator>(7));
     REQUIRE(created.ok());
     cases = std::move(*created);
-    auto offered =
-        service::OfferService::Create(*cases, *db, clock, std::make_unique<service::IdGenerator>(8));
+    auto offered = service::OfferService::Create(*cases, *db, clock,
+                                                 std::make_unique<service::IdGenerator>(8));
     REQUIRE(offered.ok());
     offers = std::move(*offered);
     cases->SetOfferLookup([this](const std::string& id) { return offers->CheckLinkable(id); });
@@ -114,9 +113,9 @@ TEST_CASE("offers: channelled over the Sörmland configuration to exactly the ex
 
   domain::Offer vinnova = f.Publish("vinnova", {"internationalisation"}, {"energilosningar"});
   REQUIRE(vinnova.recipients.size() == 2);
-  CHECK(vinnova.recipients[0].actors ==
-        Strings{"automation-region", "ostsvenska-handelskammaren", "energikontoret-malardalen",
-                "biogas-ost", "energiriket"});
+  CHECK(vinnova.recipients[0].actors == Strings{"automation-region", "ostsvenska-handelskammaren",
+                                                "energikontoret-malardalen", "biogas-ost",
+                                                "energiriket"});
   CHECK(vinnova.recipients[1].nodes ==
         Strings{"eskilstuna", "nykoping", "strangnas", "katrineholm"});
 
@@ -193,8 +192,8 @@ TEST_CASE("offers: suggestions rank by fit and respect the case's visibility") {
   std::string id = f.NewCase(f.coord, {"financing", "innovation"}, {"energilosningar"});
   domain::Offer weak = f.Publish("vinnova", {"innovation"});
   f.clock.Advance(1s);
-  domain::Offer strong = f.Publish("energimyndigheten", {"financing", "innovation"},
-                                   {"energilosningar"});
+  domain::Offer strong =
+      f.Publish("energimyndigheten", {"financing", "innovation"}, {"energilosningar"});
   f.clock.Advance(1s);
   domain::Offer local = f.Publish("rise", {"financing"}, {}, {"eskilstuna"});
   f.Publish("rise", {"recruitment"});

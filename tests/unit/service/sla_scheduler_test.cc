@@ -1,11 +1,11 @@
 #include "engine/service/sla_scheduler.h"
 
-#include <catch2/catch.hpp>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <functional>
 #include <thread>
-#include <unistd.h>
 
 #include "engine/codec/config_loader.h"
 #include "engine/domain/calendar.h"
@@ -36,8 +36,8 @@ struct Fixture {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     std::vector<std::string> problems;
-    auto loaded = codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto",
-                                        &problems);
+    auto loaded =
+        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
     REQUIRE(loaded.ok());
     config = *loaded;
     if (adjust) adjust(config);
@@ -388,9 +388,8 @@ TEST_CASE("SLA: effect reminders at 3, 6 and 12 months after CLOSED until an eff
   f.RunAt(service::AddMonths(closed, 6));
   CHECK(months() == std::vector<int>{3, 6});
 
-  domain::Command effect{.action = "recordEffect",
-                         .effect = {"FUNDING_GRANTED", "Fick lån"},
-                         .months_after_close = 6};
+  domain::Command effect{
+      .action = "recordEffect", .effect = {"FUNDING_GRANTED", "Fick lån"}, .months_after_close = 6};
   f.Must(f.svc->Act(f.coord, c.id, effect));
   f.RunAt(service::AddMonths(closed, 12) + hours(1));
   CHECK(months() == std::vector<int>{3, 6});

@@ -1,9 +1,9 @@
 #include "engine/service/stats_service.h"
 
-#include <catch2/catch.hpp>
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -68,15 +68,14 @@ std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
 }
 
 struct Fixture {
-  Fixture(int64_t n_cases, uint64_t seed)
-      : clock(*base::ParseRfc3339("2026-03-02T09:00:00Z")) {
+  Fixture(int64_t n_cases, uint64_t seed) : clock(*base::ParseRfc3339("2026-03-02T09:00:00Z")) {
     dir = std::filesystem::temp_directory_path() /
           ("tv_stats_" + std::to_string(::getpid()) + "_" + std::to_string(seed));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     std::vector<std::string> problems;
-    auto loaded = codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto",
-                                        &problems);
+    auto loaded =
+        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
     REQUIRE(loaded.ok());
     Open();
     auto created = service::CaseService::Create(*loaded, *db, *db, clock,
@@ -112,9 +111,9 @@ struct Fixture {
   // The brute-force recount: every case folded from the raw events.
   std::vector<CaseFacts> Recount() {
     std::map<std::string, CaseFacts> by_case;
-    REQUIRE(db->ForEachEvent(
-                  [&](const domain::Event& e) { projection::ApplyFact(by_case[e.case_id], e); })
-                .ok());
+    REQUIRE(db->ForEachEvent([&](const domain::Event& e) {
+                projection::ApplyFact(by_case[e.case_id], e);
+              }).ok());
     std::vector<CaseFacts> out;
     for (auto& [id, f] : by_case) out.push_back(f);
     return out;
@@ -130,8 +129,11 @@ struct Fixture {
 service::StatsQuery RandomQuery(std::mt19937_64& rng, const domain::Config& config) {
   service::StatsQuery q;
   auto pick = [&](const auto& list) { return list[rng() % list.size()].id; };
-  if (rng() % 2) q.from = "2025-0" + std::to_string(1 + rng() % 9) + "-1" + std::to_string(rng() % 10);
-  if (rng() % 2) q.to = "2026-0" + std::to_string(1 + rng() % 2) + "-0" + std::to_string(1 + rng() % 9) + "T12:00:00Z";
+  if (rng() % 2)
+    q.from = "2025-0" + std::to_string(1 + rng() % 9) + "-1" + std::to_string(rng() % 10);
+  if (rng() % 2)
+    q.to = "2026-0" + std::to_string(1 + rng() % 2) + "-0" + std::to_string(1 + rng() % 9) +
+           "T12:00:00Z";
   if (rng() % 3 == 0) q.node = pick(config.nodes);
   if (rng() % 3 == 0) q.need = pick(config.needs);
   if (rng() % 3 == 0) q.area = pick(config.areas);
@@ -172,10 +174,13 @@ void CheckEverything(Fixture& fx, std::mt19937_64& rng, int rounds) {
     }
     // The CSV parses back to the same cases, oldest first.
     std::string csv;
-    REQUIRE(fx.stats->ExportCsv(kManager, q, [&](std::string piece) {
-                  csv += piece;
-                  return true;
-                }).ok());
+    REQUIRE(fx.stats
+                ->ExportCsv(kManager, q,
+                            [&](std::string piece) {
+                              csv += piece;
+                              return true;
+                            })
+                .ok());
     REQUIRE(csv.rfind("\xEF\xBB\xBF", 0) == 0);
     const auto rows = ParseCsv(csv.substr(3));
     std::vector<CaseFacts> selected;
