@@ -7,6 +7,7 @@
 
 #include "engine/codec/offer_codec.h"
 #include "engine/store/sqlite/text_search.h"
+#include "engine/store/swedish_terms.h"
 
 namespace tillvaxt::store::sqlite {
 namespace {
@@ -300,8 +301,8 @@ base::Result<OfferPage> ReadOffers(Connection& db, const OfferFilter& f) {
   };
   auto member = [&](const char* table, const char* column, const std::string& value) {
     if (value.empty()) return;
-    sql += std::string(" AND o.id IN (SELECT offer_id FROM ") + table + " WHERE " + column +
-           " = " + text(value) + ")";
+    sql += std::string(" AND o.id IN (SELECT offer_id FROM ") + table + " WHERE " + column + " = " +
+           text(value) + ")";
   };
   equal("actor", f.actor);
   equal("level", f.level);
@@ -328,8 +329,8 @@ base::Result<OfferPage> ReadOffers(Connection& db, const OfferFilter& f) {
   if (paged) {
     const std::string ms = number(after_ms);
     const std::string id = text(after_id);
-    sql += " AND (o.create_time < " + ms + " OR (o.create_time = " + ms + " AND o.id < " + id +
-           "))";
+    sql +=
+        " AND (o.create_time < " + ms + " OR (o.create_time = " + ms + " AND o.id < " + id + "))";
   }
   sql += " ORDER BY o.create_time DESC, o.id DESC LIMIT " + number(int64_t{page_size} + 1);
 
@@ -386,10 +387,10 @@ base::Result<std::vector<domain::OfferEvent>> ReadOfferEvents(Connection& db,
 
 Status RebuildOfferProjections(Connection& db) {
   constexpr std::string_view kOp = "rebuild: offers";
-  TV_RETURN_IF_ERROR(db.Exec(
-      "DELETE FROM offer_recipients; DELETE FROM offer_needs; DELETE FROM offer_areas; "
-      "DELETE FROM offer_search; DELETE FROM offers;",
-      kOp));
+  TV_RETURN_IF_ERROR(
+      db.Exec("DELETE FROM offer_recipients; DELETE FROM offer_needs; DELETE FROM offer_areas; "
+              "DELETE FROM offer_search; DELETE FROM offers;",
+              kOp));
   std::string after_offer;
   int64_t after_seq = 0;
   std::string current;

@@ -1,17 +1,11 @@
 // Swedish full-text search for the SQLite store: titles and descriptions of cases and offers,
-// stemmed with Snowball's Swedish stemmer (libstemmer) before they go into an FTS5 table and
-// before a query is matched, so "finansieringen" finds "finansiering" and "företagen" finds
-// "företag".
+// reduced to their Swedish terms (engine/store/swedish_terms.h) before they go into an FTS5 table
+// and before a query is matched, so "finansieringen" finds "finansiering". The FTS5 tables
+// (case_search, offer_search) use the unicode61 tokenizer with diacritics kept, on the already
+// stemmed text; their rowid is the rowid of the projection row (cases, offers).
 //
-// Tokens are runs of letters and digits in UTF-8 (any character from U+00C0 up counts as a
-// letter, so å, ä, ö, é and the rest stay inside words), lower-cased (ASCII and Latin-1: Å Ä Ö
-// become å ä ö) and stemmed. The FTS5 tables (case_search, offer_search) use the unicode61
-// tokenizer with diacritics kept, on the already stemmed text; their rowid is the rowid of the
-// projection row (cases, offers).
-//
-// Thread-safety: the token functions keep one stemmer per thread (libstemmer objects are not
-// thread-safe) and may be called from any thread. The table functions run on the caller's
-// connection, inside the caller's transaction.
+// Thread-safety: SearchQuery may be called from any thread. The table functions run on the
+// caller's connection, inside the caller's transaction.
 #pragma once
 
 #include <string>
@@ -22,12 +16,6 @@
 #include "engine/store/sqlite/db.h"
 
 namespace tillvaxt::store::sqlite {
-
-// The lower-cased, stemmed words of `text`, in order.
-std::vector<std::string> SwedishTerms(std::string_view text);
-
-// The document stored for a title and a description: their terms joined by spaces.
-std::string SearchDocument(std::string_view title, std::string_view description);
 
 // An FTS5 MATCH expression requiring every term of the query `q` (each quoted, so no FTS5
 // syntax in `q` is interpreted). Empty when `q` has no words.

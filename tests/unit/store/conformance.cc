@@ -1,16 +1,15 @@
 #include "tests/unit/store/conformance.h"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <map>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "engine/store/sqlite/text_search.h"
+#include "engine/store/swedish_terms.h"
 #include "tests/unit/store/store_test_util.h"
 
 namespace tillvaxt::store::testing {
@@ -59,10 +58,10 @@ bool Contains(const std::vector<std::string>& list, const std::string& v) {
 // The model of `q`: every Swedish-stemmed word of the query is a stemmed word of the title or
 // the description (a query without words matches nothing).
 bool MatchesWords(const domain::Case& c, const std::string& q) {
-  const std::vector<std::string> want = sqlite::SwedishTerms(q);
+  const std::vector<std::string> want = SwedishTerms(q);
   if (want.empty()) return false;
-  std::vector<std::string> have = sqlite::SwedishTerms(c.title);
-  for (std::string& t : sqlite::SwedishTerms(c.description)) have.push_back(std::move(t));
+  std::vector<std::string> have = SwedishTerms(c.title);
+  for (std::string& t : SwedishTerms(c.description)) have.push_back(std::move(t));
   for (const std::string& w : want) {
     if (!Contains(have, w)) return false;
   }
@@ -316,14 +315,12 @@ void RunStoreConformance(const StoreFactory& factory) {
       }
       if (filters.size() > 60) break;
     }
-    for (const std::string& need :
-         Values(cases, [](const domain::Case& c) { return c.needs; })) {
+    for (const std::string& need : Values(cases, [](const domain::Case& c) { return c.needs; })) {
       CaseFilter f;
       f.need = need;
       filters.push_back(f);
     }
-    for (const std::string& area :
-         Values(cases, [](const domain::Case& c) { return c.areas; })) {
+    for (const std::string& area : Values(cases, [](const domain::Case& c) { return c.areas; })) {
       CaseFilter f;
       f.area = area;
       filters.push_back(f);
@@ -378,8 +375,8 @@ void RunStoreConformance(const StoreFactory& factory) {
     int non_empty = 0;
     for (const CaseFilter& f : filters) {
       const std::vector<std::string> want = Expected(cases, f);
-      INFO("state=" << f.state << " level=" << f.level << " node=" << f.node << " need="
-                    << f.need << " area=" << f.area << " assignee=" << f.assignee
+      INFO("state=" << f.state << " level=" << f.level << " node=" << f.node << " need=" << f.need
+                    << " area=" << f.area << " assignee=" << f.assignee
                     << " candidate=" << f.candidate << " involved=" << f.involved_actor
                     << " org=" << f.org_number << " q=" << f.q << " open=" << f.open_only);
       CHECK(ListAll(*store, f, 1000) == want);
@@ -416,8 +413,8 @@ void RunStoreConformance(const StoreFactory& factory) {
 
   SECTION("more than 1000 cases: a page holds at most 1000") {
     for (int i = 0; i < 1005; ++i) {
-      std::vector<CaseAppend> h = CaseHistory("M-" + std::to_string(i), 5000 + i,
-                                              T0() + std::chrono::minutes(i));
+      std::vector<CaseAppend> h =
+          CaseHistory("M-" + std::to_string(i), 5000 + i, T0() + std::chrono::minutes(i));
       REQUIRE(store->Append({h[0]}).ok());
     }
     CaseFilter f;

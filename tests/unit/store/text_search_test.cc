@@ -1,10 +1,11 @@
 #include "engine/store/sqlite/text_search.h"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "engine/store/swedish_terms.h"
 
 namespace tillvaxt::store::sqlite {
 namespace {
@@ -27,7 +28,9 @@ TEST_CASE("words are lower-cased with Å, Ä and Ö, split on anything but lette
   CHECK(SwedishTerms("  ,;:-  ").empty());
   CHECK(SwedishTerms("").empty());
   // Broken UTF-8 splits words rather than failing.
-  CHECK(SwedishTerms("abc\xff" "def").size() == 2);
+  CHECK(SwedishTerms("abc\xff"
+                     "def")
+            .size() == 2);
   CHECK(SwedishTerms("abc\xc3").size() == 1);
 }
 
