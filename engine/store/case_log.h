@@ -25,7 +25,8 @@ struct CaseAppend {
 };
 
 // An event with its place in the global commit order (events.position): strictly increasing
-// in commit order, never reused. The live event stream uses it as the SSE event id.
+// in commit order, never reused (a refused append takes none); within one Append, in the order
+// of its appends and their events. The live event stream uses it as the SSE event id.
 struct PositionedEvent {
   int64_t position = 0;
   domain::Event event;

@@ -52,7 +52,10 @@ class OfferLog {
   virtual base::Status AppendOffer(OfferAppend append) = 0;
   // NOT_FOUND "offer 'x' not found".
   virtual base::Result<domain::Offer> GetOffer(const std::string& id) = 0;
-  // Pages as CaseQueries::ListCases.
+  // Pages as CaseQueries::ListCases: newest first, the same page sizes, a page token this
+  // store did not return is INVALID_ARGUMENT (field "pageToken"); `q` as there (every word of
+  // the Swedish-stemmed query in the title or description; a `q` without words matches
+  // nothing).
   virtual base::Result<OfferPage> ListOffers(const OfferFilter& filter) = 0;
   virtual base::Result<std::vector<domain::OfferEvent>> OfferEvents(const std::string& id) = 0;
 };

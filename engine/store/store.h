@@ -36,7 +36,8 @@ class Store : public CaseLog,
  public:
   ~Store() override = default;
 
-  // Rebuilds every projection from the events; `progress(done, total)` now and then.
+  // Rebuilds every projection from the events; `progress(done, total)` now and then, and at
+  // least once: (events folded, events in the log), or (0, 0) for an empty log.
   virtual base::Status Rebuild(const std::function<void(int64_t, int64_t)>& progress) = 0;
 };
 

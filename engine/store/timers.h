@@ -24,7 +24,7 @@ class Timers {
   virtual ~Timers() = default;
 
   // Up to `limit` cases (clamped to 1..1000) whose next_timer <= `before`, earliest first,
-  // through an index.
+  // through an index (cases due at the same instant come in no promised order).
   virtual base::Result<std::vector<domain::Case>> DueCases(base::Time before, int limit) = 0;
   // Sets the next timer of case `id` if it is still at `version`; ABORTED when the case changed
   // meanwhile (its new version is due anyway), NOT_FOUND when it does not exist.

@@ -1,9 +1,9 @@
 #include "engine/store/sqlite/sqlite_store.h"
 
-#include <catch2/catch.hpp>
 #include <sqlite3.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <map>
 #include <string>
 #include <thread>
@@ -91,6 +91,33 @@ TEST_CASE("the SQLite store passes the conformance suite with one reader and bat
     options.durability = SqliteOptions::Durability::kNormal;
     return MustOpen(options);
   });
+}
+
+// The other jobs' suites on NORMAL durability: the FULL default is exercised above, and these
+// make many small commits.
+testing::StoreFactory NormalDurability(std::vector<std::unique_ptr<TempDir>>& dirs) {
+  return [&dirs]() -> std::unique_ptr<Store> {
+    dirs.push_back(std::make_unique<TempDir>());
+    SqliteOptions options;
+    options.path = dirs.back()->File("tillvaxt.db");
+    options.durability = SqliteOptions::Durability::kNormal;
+    return MustOpen(options);
+  };
+}
+
+TEST_CASE("the SQLite store passes the timers conformance suite", "[store][sqlite]") {
+  std::vector<std::unique_ptr<TempDir>> dirs;
+  testing::RunTimersConformance(NormalDurability(dirs));
+}
+
+TEST_CASE("the SQLite store passes the offer log conformance suite", "[store][sqlite]") {
+  std::vector<std::unique_ptr<TempDir>> dirs;
+  testing::RunOfferLogConformance(NormalDurability(dirs));
+}
+
+TEST_CASE("the SQLite store passes the statistics conformance suite", "[store][sqlite]") {
+  std::vector<std::unique_ptr<TempDir>> dirs;
+  testing::RunStatsConformance(NormalDurability(dirs));
 }
 
 TEST_CASE("WAL and synchronous=FULL are really set; NORMAL only when asked", "[store][sqlite]") {
@@ -261,10 +288,9 @@ TEST_CASE("a version 1 database is migrated in place and keeps its data", "[stor
       CHECK(s->IsNull(1) == !c.deadline.has_value());
       if (c.deadline) CHECK(s->Int(1) == base::ToUnixMillis(*c.deadline));
     }
-    CHECK(*raw->QueryInt(
-              "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('cases_by_deadline', "
-              "'cases_by_highest_level')",
-              "test") == 2);
+    CHECK(*raw->QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('cases_by_deadline', "
+                         "'cases_by_highest_level')",
+                         "test") == 2);
   }
   RequireRebuildEqualsLive(*store);
   // New writes work on the migrated schema.

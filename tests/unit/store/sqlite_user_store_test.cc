@@ -3,20 +3,18 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
-#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "engine/store/sqlite/sqlite_store.h"
+#include "tests/unit/store/conformance.h"
 
 using tillvaxt::base::Code;
 using tillvaxt::base::FromUnixMillis;
-using tillvaxt::base::Time;
 using tillvaxt::domain::Role;
-using tillvaxt::store::SessionRecord;
 using tillvaxt::store::UserRecord;
 using tillvaxt::store::sqlite::SqliteUserStore;
 using tillvaxt::store::sqlite::SqliteUserStoreOptions;
@@ -83,83 +81,16 @@ void Exec(const std::string& path, const std::string& sql) {
 
 }  // namespace
 
-TEST_CASE("Users round-trip through the SQLite user store") {
-  TempDir dir;
-  auto store = SqliteUserStore::Open(dir.File("tillvaxt.db"), Unversioned());
-  REQUIRE(store.ok());
-  UserRecord asa = Coordinator("asa");
-  REQUIRE((*store)->PutUser(asa).ok());
-  auto read = (*store)->GetUser("asa");
-  REQUIRE(read.ok());
-  CHECK(*read == asa);
-
-  asa.role = Role::kActor;
-  asa.node = "";
-  asa.actor = "almi-malardalen";
-  asa.disabled = true;
-  asa.digest = false;
-  REQUIRE((*store)->PutUser(asa).ok());  // update in place
-  CHECK(*(*store)->GetUser("asa") == asa);
-
-  CHECK((*store)->GetUser("bo").status().code() == Code::kNotFound);
-  CHECK((*store)->GetUser("bo").status().message() == "no user 'bo'");
-  UserRecord empty = asa;
-  empty.username = "";
-  CHECK((*store)->PutUser(empty).code() == Code::kInvalidArgument);
-  CHECK((*store)->InsertUser(empty).code() == Code::kInvalidArgument);
-}
-
-TEST_CASE("InsertUser refuses a taken username, PutUser replaces") {
-  TempDir dir;
-  auto store = SqliteUserStore::Open(dir.File("tillvaxt.db"), Unversioned());
-  REQUIRE(store.ok());
-  REQUIRE((*store)->InsertUser(Coordinator("bo")).ok());
-  auto again = (*store)->InsertUser(Coordinator("bo"));
-  CHECK(again.code() == Code::kAborted);
-  CHECK(again.message() == "user 'bo' already exists");
-  REQUIRE((*store)->InsertUser(Coordinator("anna")).ok());
-  auto all = (*store)->ListUsers();
-  REQUIRE(all.ok());
-  REQUIRE(all->size() == 2);
-  CHECK((*all)[0].username == "anna");  // by username
-  CHECK((*all)[1].username == "bo");
-}
-
-TEST_CASE("Sessions: create, read, touch, delete, revoke per user, expire") {
-  TempDir dir;
-  auto opened = SqliteUserStore::Open(dir.File("tillvaxt.db"), Unversioned());
-  REQUIRE(opened.ok());
-  auto& store = **opened;
-  const Time t0 = FromUnixMillis(1'790'000'000'000);
-  const auto hour = std::chrono::hours(1);
-  SessionRecord a{"aa", "asa", t0, t0 + 10 * hour, t0};
-  SessionRecord b{"bb", "asa", t0, t0 + 10 * hour, t0 + 2 * hour};
-  SessionRecord c{"cc", "bo", t0, t0 + 1 * hour, t0};
-  for (const auto& s : {a, b, c}) REQUIRE(store.CreateSession(s).ok());
-  CHECK(store.CreateSession(a).code() == Code::kAborted);
-  CHECK(*store.GetSession("aa") == a);
-  CHECK(store.GetSession("zz").status().code() == Code::kNotFound);
-
-  REQUIRE(store.TouchSession("aa", t0 + 3 * hour).ok());
-  CHECK(store.GetSession("aa")->last_seen == t0 + 3 * hour);
-  CHECK(store.TouchSession("zz", t0).ok());
-
-  // At t0 + 1 h, c has reached its end; with idle_since t0 + 2.5 h, b (last seen t0 + 2 h)
-  // is idle too; a was seen at t0 + 3 h.
-  auto expired =
-      store.DeleteExpiredSessions(t0 + hour, t0 + 2 * hour + std::chrono::minutes(30));
-  REQUIRE(expired.ok());
-  CHECK(*expired == 2);
-  CHECK(store.GetSession("aa").ok());
-  CHECK_FALSE(store.GetSession("bb").ok());
-  CHECK_FALSE(store.GetSession("cc").ok());
-
-  REQUIRE(store.CreateSession({"dd", "asa", t0, t0 + hour, t0}).ok());
-  auto revoked = store.DeleteUserSessions("asa");
-  REQUIRE(revoked.ok());
-  CHECK(*revoked == 2);
-  CHECK(store.DeleteSession("aa").ok());  // gone already: still fine
-  CHECK(store.CreateSession({"", "asa", t0, t0, t0}).code() == Code::kInvalidArgument);
+TEST_CASE("The SQLite user store passes the user store conformance suite") {
+  std::vector<std::unique_ptr<TempDir>> dirs;
+  tillvaxt::store::testing::RunUserStoreConformance(
+      [&]() -> std::unique_ptr<tillvaxt::store::UserStore> {
+        dirs.push_back(std::make_unique<TempDir>());
+        auto store = SqliteUserStore::Open(dirs.back()->File("tillvaxt.db"), Unversioned());
+        INFO(store.status().ToString());
+        REQUIRE(store.ok());
+        return std::move(store).value();
+      });
 }
 
 TEST_CASE("The user store refuses a database the event store has not created") {
@@ -188,27 +119,6 @@ TEST_CASE("The user store shares a versioned database and leaves its version alo
   auto again = SqliteUserStore::Open(path);
   REQUIRE(again.ok());
   CHECK((*again)->GetUser("asa").ok());
-}
-
-TEST_CASE("The user store can be used from many threads") {
-  TempDir dir;
-  auto opened = SqliteUserStore::Open(dir.File("tillvaxt.db"), Unversioned());
-  REQUIRE(opened.ok());
-  auto& store = **opened;
-  std::vector<std::thread> threads;
-  std::atomic<int> failures{0};
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < 25; ++i) {
-        std::string name = "u" + std::to_string(t) + "-" + std::to_string(i);
-        if (!store.PutUser(Coordinator(name)).ok()) ++failures;
-        if (!store.GetUser(name).ok()) ++failures;
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  CHECK(failures == 0);
-  CHECK(store.ListUsers()->size() == 100);
 }
 
 TEST_CASE("Users live beside the event store in one file, in either order of opening") {
