@@ -1,4 +1,5 @@
-// The offers of the SQLite store: the offer_events log, the offers projection with its
+// The offers of the SQLite store: the offer_events log (event_log.h with OfferKind), the offers
+// projection with its
 // recipients, needs and areas, and the offer_search full-text table. SqliteStore calls these on
 // its writer connection (inside the batch's savepoint) or on a leased reader.
 //
@@ -13,6 +14,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/base/status.h"
@@ -25,15 +27,29 @@ namespace tillvaxt::store::sqlite {
 // The schema step: creates the offer tables and their indexes.
 base::Status CreateOfferTables(Connection& db);
 
-// INVALID_ARGUMENT when the append is malformed (checked before any write).
-base::Status ValidateOfferAppend(const OfferAppend& append);
-// Appends the events and writes the projection; ABORTED on a version mismatch.
+// The offers' log for event_log.h.
+struct OfferKind {
+  using Event = domain::OfferEvent;
+  using Subject = domain::Offer;
+  using Append = OfferAppend;
+  static constexpr const char* kNoun = "offer";
+  static constexpr const char* kEventTable = "offer_events";
+  static constexpr const char* kIdColumn = "offer_id";
+  static constexpr const char* kProjection = "offers";
+  static const std::string& SubjectId(const Event& e) { return e.offer_id; }
+  static std::string_view TypeName(const Event& e);
+  static std::string Serialize(const Event& e);
+  static base::Result<Event> Parse(std::string_view bytes);
+  static Subject Fold(const std::vector<Event>& events);
+};
+
+// Appends the events and writes the projection; ABORTED on a version mismatch. Validate the
+// append first (event_log.h ValidateAppend<OfferKind>).
 base::Status WriteOfferAppend(Connection& db, const OfferAppend& append);
 
 base::Result<domain::Offer> ReadOffer(Connection& db, const std::string& id);
+// As OfferLog::ListOffers.
 base::Result<OfferPage> ReadOffers(Connection& db, const OfferFilter& filter);
-base::Result<std::vector<domain::OfferEvent>> ReadOfferEvents(Connection& db,
-                                                              const std::string& id);
 
 // Rebuild: refills the offer projections from offer_events.
 base::Status RebuildOfferProjections(Connection& db);

@@ -7,8 +7,9 @@
 // `allow_unversioned` is set (tests of this store alone). Open the event store first. The two
 // tables are created with CREATE TABLE IF NOT EXISTS and never touch user_version.
 //
-// Durability as the event store's default: WAL, synchronous=FULL, busy_timeout 5000 ms (the
-// event store's writer may hold the write lock for a group commit).
+// Durability as the event store's default: WAL, synchronous=FULL, and the busy timeout of every
+// connection of the SQLite store (db.h; the event store's writer may hold the write lock for a
+// group commit). SQLite errors map to a Status as everywhere in the store (db.h SqliteError).
 //
 // Thread-safety: every method may be called from any thread; one mutex guards the single
 // connection (sign-ins are rare next to case traffic).
@@ -19,11 +20,12 @@
 #include <string>
 
 #include "engine/base/status.h"
+#include "engine/base/thread_annotations.h"
 #include "engine/store/user_store.h"
 
-struct sqlite3;
-
 namespace tillvaxt::store::sqlite {
+
+class Connection;  // db.h
 
 struct SqliteUserStoreOptions {
   // Create the tables even when the event store has not versioned the database (tests only:
@@ -53,11 +55,11 @@ class SqliteUserStore final : public UserStore {
   base::Result<int64_t> DeleteExpiredSessions(base::Time now, base::Time idle_since) override;
 
  private:
-  explicit SqliteUserStore(sqlite3* db) : db_(db) {}
+  explicit SqliteUserStore(std::unique_ptr<Connection> db);
   base::Status WriteUser(const UserRecord& user, bool insert_only);
 
   std::mutex mu_;
-  sqlite3* db_;  // owned; guarded by mu_
+  std::unique_ptr<Connection> db_ PT_GUARDED_BY(mu_);
 };
 
 }  // namespace tillvaxt::store::sqlite
