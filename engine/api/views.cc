@@ -66,13 +66,6 @@ void MatchesView(const std::vector<domain::Match>& from,
   }
 }
 
-google::protobuf::Duration DurationView(base::Millis d) {
-  google::protobuf::Duration p;
-  p.set_seconds(d.count() / 1000);
-  p.set_nanos(static_cast<int32_t>((d.count() % 1000) * 1'000'000));
-  return p;
-}
-
 }  // namespace
 
 api::v1::Case CaseView(const service::VisibleCase& c) {
@@ -122,7 +115,7 @@ api::v1::Case CaseView(const service::VisibleCase& c) {
   *p.mutable_update_time() = codec::TimeToProto(c.update_time);
   *p.mutable_state_time() = codec::TimeToProto(c.state_time);
   if (c.deadline) *p.mutable_deadline() = codec::TimeToProto(*c.deadline);
-  if (c.sla_remaining) *p.mutable_sla_remaining() = DurationView(*c.sla_remaining);
+  if (c.sla_remaining) *p.mutable_sla_remaining() = codec::MillisToProto(*c.sla_remaining);
   CopyStrings(c.allowed_actions(), p.mutable_allowed_actions());
   p.set_anonymised(c.anonymised());
   return p;

@@ -54,16 +54,6 @@ void MatchesToProto(const std::vector<domain::Match>& from,
   }
 }
 
-// Millisecond durations (the SLA time left while paused) <-> google.protobuf.Duration.
-void MillisToProto(base::Millis d, google::protobuf::Duration* p) {
-  p->set_seconds(d.count() / 1000);
-  p->set_nanos(static_cast<int32_t>((d.count() % 1000) * 1'000'000));
-}
-
-base::Millis MillisFromProto(const google::protobuf::Duration& p) {
-  return base::Millis(p.seconds() * 1000 + p.nanos() / 1'000'000);
-}
-
 std::vector<domain::Match> MatchesFromProto(const RepeatedPtrField<storage::v1::Match>& from) {
   std::vector<domain::Match> out;
   out.reserve(static_cast<size_t>(from.size()));
@@ -100,6 +90,17 @@ google::protobuf::Timestamp TimeToProto(base::Time t) {
 
 base::Time TimeFromProto(const google::protobuf::Timestamp& ts) {
   return base::FromUnixMillis(ts.seconds() * 1000 + ts.nanos() / 1'000'000);
+}
+
+google::protobuf::Duration MillisToProto(base::Millis d) {
+  google::protobuf::Duration p;
+  p.set_seconds(d.count() / 1000);
+  p.set_nanos(static_cast<int32_t>((d.count() % 1000) * 1'000'000));
+  return p;
+}
+
+base::Millis MillisFromProto(const google::protobuf::Duration& p) {
+  return base::Millis(p.seconds() * 1000 + p.nanos() / 1'000'000);
 }
 
 events::v1::EventType EventTypeToProto(domain::EventType type) {
@@ -247,7 +248,7 @@ events::v1::CaseEvent EventToProto(const domain::Event& e) {
   p.set_feedback(e.feedback);
   if (e.deadline) *p.mutable_deadline() = TimeToProto(*e.deadline);
   p.set_percent(e.percent);
-  if (e.sla_remaining) MillisToProto(*e.sla_remaining, p.mutable_sla_remaining());
+  if (e.sla_remaining) *p.mutable_sla_remaining() = MillisToProto(*e.sla_remaining);
   if (e.created) *p.mutable_created() = DraftToProto(*e.created);
   return p;
 }
@@ -320,7 +321,7 @@ storage::v1::CaseRow CaseToRow(const domain::Case& c) {
   *p.mutable_update_time() = TimeToProto(c.update_time);
   *p.mutable_state_time() = TimeToProto(c.state_time);
   if (c.deadline) *p.mutable_deadline() = TimeToProto(*c.deadline);
-  if (c.sla_remaining) MillisToProto(*c.sla_remaining, p.mutable_sla_remaining());
+  if (c.sla_remaining) *p.mutable_sla_remaining() = MillisToProto(*c.sla_remaining);
   return p;
 }
 

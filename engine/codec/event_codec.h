@@ -15,6 +15,7 @@
 #include "engine/base/status.h"
 #include "engine/base/time.h"
 #include "engine/domain/case.h"
+#include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "tillvaxt/events/v1/events.pb.h"
 #include "tillvaxt/storage/v1/rows.pb.h"
@@ -24,6 +25,9 @@ namespace tillvaxt::codec {
 // Time <-> Timestamp (UTC; negative times keep nanos in [0, 1e9) as protobuf requires).
 google::protobuf::Timestamp TimeToProto(base::Time t);
 base::Time TimeFromProto(const google::protobuf::Timestamp& ts);
+// Millisecond durations (the SLA time left while paused) <-> Duration.
+google::protobuf::Duration MillisToProto(base::Millis d);
+base::Millis MillisFromProto(const google::protobuf::Duration& p);
 
 // EventType <-> its proto enum (same names). Unknown proto values map to kUnspecified.
 events::v1::EventType EventTypeToProto(domain::EventType type);
