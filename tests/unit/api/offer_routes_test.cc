@@ -1,47 +1,25 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
-#include <filesystem>
 
 #include "engine/api/routes.h"
 #include "engine/auth/authenticator.h"
-#include "engine/codec/config_loader.h"
 #include "engine/http/server.h"
 #include "engine/service/offer_service.h"
-#include "engine/store/sqlite/sqlite_store.h"
-#include "engine/store/sqlite/sqlite_user_store.h"
+#include "tests/support/service_fixture.h"
 #include "tests/unit/http/test_client.h"
 
-// The offer routes over HTTP against an in-process server on a free port, with the real store,
-// services, sign-in and route table (as `tillvaxt serve` wires them).
+// The offer routes over HTTP against an in-process server on a free port, with the services,
+// sign-in and route table as `tillvaxt serve` wires them, over the memory store (the stores'
+// conformance suite holds it to the SQLite store's behaviour).
 namespace tillvaxt::api {
 namespace {
 
 namespace json = boost::json;
 constexpr char kPassword[] = "offer-routes-password";
 
-struct Server {
-  Server() {
-    dir = std::filesystem::temp_directory_path() /
-          ("tv_offer_routes_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    std::vector<std::string> problems;
-    auto config =
-        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
-    REQUIRE(config.ok());
-    store::sqlite::SqliteOptions options;
-    options.path = (dir / "t.db").string();
-    options.durability = store::sqlite::SqliteOptions::Durability::kNormal;
-    auto opened = store::sqlite::SqliteStore::Open(options);
-    REQUIRE(opened.ok());
-    db = std::move(*opened);
-    auto user_store = store::sqlite::SqliteUserStore::Open(options.path);
-    REQUIRE(user_store.ok());
-    users = std::move(*user_store);
-    auto case_service = service::CaseService::Create(*config, *db, *db, clock, nullptr);
-    REQUIRE(case_service.ok());
-    cases = std::move(*case_service);
-    auto offer_service = service::OfferService::Create(*cases, *db, clock, nullptr);
+struct Server : testing::ServiceFixture {
+  Server() : ServiceFixture({.id_seed = std::nullopt}) {
+    auto offer_service = service::OfferService::Create(*cases, *store, clock, nullptr);
     REQUIRE(offer_service.ok());
     offers = std::move(*offer_service);
     cases->SetOfferLookup([this](const std::string& id) { return offers->CheckLinkable(id); });
@@ -60,11 +38,9 @@ struct Server {
   ~Server() {
     server->Stop();
     server.reset();
+    ctx.reset();
+    auth.reset();
     offers.reset();
-    cases.reset();
-    users.reset();
-    db.reset();
-    std::filesystem::remove_all(dir);
   }
 
   struct Answer {
@@ -99,12 +75,6 @@ struct Server {
     return token;
   }
 
-  static inline int counter = 0;
-  std::filesystem::path dir;
-  base::SystemClock clock;
-  std::unique_ptr<store::sqlite::SqliteStore> db;
-  std::unique_ptr<store::sqlite::SqliteUserStore> users;
-  std::unique_ptr<service::CaseService> cases;
   std::unique_ptr<service::OfferService> offers;
   std::unique_ptr<auth::Authenticator> auth;
   std::unique_ptr<ApiContext> ctx;

@@ -1,15 +1,12 @@
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <map>
 #include <set>
 
 #include "engine/api/routes.h"
-#include "engine/codec/config_loader.h"
+#include "engine/auth/authenticator.h"
 #include "engine/http/server.h"
-#include "engine/store/sqlite/sqlite_store.h"
-#include "engine/store/sqlite/sqlite_user_store.h"
+#include "engine/service/event_hub.h"
+#include "tests/support/service_fixture.h"
 #include "tests/unit/http/test_client.h"
 
 using namespace tillvaxt;
@@ -26,32 +23,14 @@ struct Message {
   std::string data;
 };
 
-// The whole API on a real server (port 0) over a SQLite store in a temporary folder.
-struct Server {
-  Server() : clock() {
-    dir = std::filesystem::temp_directory_path() /
-          ("tv_stream_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    std::vector<std::string> problems;
-    auto config =
-        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
-    REQUIRE(config.ok());
-    const std::string path = (dir / "t.db").string();
-    auto opened = store::sqlite::SqliteStore::Open({.path = path});
-    REQUIRE(opened.ok());
-    db = std::move(*opened);
-    auto users_opened = store::sqlite::SqliteUserStore::Open(path);
-    REQUIRE(users_opened.ok());
-    users = std::move(*users_opened);
-    auto created = service::CaseService::Create(*config, *db, *db, clock, nullptr);
-    REQUIRE(created.ok());
-    cases = std::move(*created);
+// The whole API on a real server (port 0) over the memory store.
+struct Server : testing::ServiceFixture {
+  Server() : ServiceFixture({.id_seed = std::nullopt}) {
     auth = std::make_unique<auth::Authenticator>(*users, clock);
     REQUIRE(auth->EnsureDemoUsers(cases->config(), kPassword).ok());
     service::EventHubOptions hub_options;
     hub_options.format = api::SseMessage;
-    hub = std::make_unique<service::EventHub>(*cases, *db, hub_options);
+    hub = std::make_unique<service::EventHub>(*cases, *store, hub_options);
     REQUIRE(hub->Start().ok());
     ctx = std::make_unique<api::ApiContext>(api::ApiContext{*cases, *auth, clock});
     ctx->events = hub.get();
@@ -66,7 +45,6 @@ struct Server {
     hub->Stop();
     server.reset();
     hub.reset();
-    std::filesystem::remove_all(dir);
   }
 
   std::string Token(const std::string& username) {
@@ -105,12 +83,6 @@ struct Server {
     return id;
   }
 
-  static inline int counter = 0;
-  std::filesystem::path dir;
-  base::SystemClock clock;
-  std::unique_ptr<store::sqlite::SqliteStore> db;
-  std::unique_ptr<store::sqlite::SqliteUserStore> users;
-  std::unique_ptr<service::CaseService> cases;
   std::unique_ptr<auth::Authenticator> auth;
   std::unique_ptr<service::EventHub> hub;
   std::unique_ptr<api::ApiContext> ctx;
@@ -196,7 +168,7 @@ TEST_CASE("stream: events reach the node's coordinators and the candidates, nobo
   Server s;
   // The candidates for a financing case at Eskilstuna, from a first case.
   const std::string probe = s.NewMatchedCase("556703-7485");
-  auto probe_case = s.db->GetCase(probe);
+  auto probe_case = s.store->GetCase(probe);
   REQUIRE(probe_case.ok());
   REQUIRE_FALSE(probe_case->candidates.empty());
   const std::string candidate = probe_case->candidates.front();
@@ -210,7 +182,7 @@ TEST_CASE("stream: events reach the node's coordinators and the candidates, nobo
   Stream manager(s, "manager");
 
   const std::string id = s.NewMatchedCase();
-  auto c = s.db->GetCase(id);
+  auto c = s.store->GetCase(id);
   REQUIRE(c.ok());
   REQUIRE(std::find(c->candidates.begin(), c->candidates.end(), candidate) != c->candidates.end());
 
@@ -240,11 +212,11 @@ TEST_CASE("stream: Last-Event-ID replays exactly the missed events", "[stream]")
   Server s;
   const std::string first = s.NewMatchedCase();
   s.hub->Poll();
-  const int64_t seen_up_to = *s.db->LastPosition();
+  const int64_t seen_up_to = *s.store->LastPosition();
   const std::string missed = s.NewMatchedCase("556703-7485");
-  auto missed_case = s.db->GetCase(missed);
+  auto missed_case = s.store->GetCase(missed);
   REQUIRE(missed_case.ok());
-  auto log = s.db->EventsAfter(seen_up_to, 100);
+  auto log = s.store->EventsAfter(seen_up_to, 100);
   REQUIRE(log.ok());
   std::vector<int64_t> expected;
   for (const auto& p : *log) expected.push_back(p.position);

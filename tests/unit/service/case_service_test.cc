@@ -1,11 +1,9 @@
 #include "engine/service/case_service.h"
 
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <thread>
 
-#include "engine/codec/config_loader.h"
-#include "engine/store/sqlite/sqlite_store.h"
+#include "tests/support/service_fixture.h"
 
 using namespace tillvaxt;
 using domain::Principal;
@@ -13,33 +11,8 @@ using domain::Role;
 
 namespace {
 
-struct Fixture {
-  Fixture() : clock(*base::ParseRfc3339("2026-03-02T09:00:00Z")) {
-    dir = std::filesystem::temp_directory_path() /
-          ("tv_service_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    std::vector<std::string> problems;
-    auto loaded =
-        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
-    REQUIRE(loaded.ok());
-    config = *loaded;
-    store::sqlite::SqliteOptions options;
-    options.path = (dir / "t.db").string();
-    auto opened = store::sqlite::SqliteStore::Open(options);
-    REQUIRE(opened.ok());
-    db = std::move(*opened);
-    auto created = service::CaseService::Create(config, *db, *db, clock,
-                                                std::make_unique<service::IdGenerator>(7));
-    REQUIRE(created.ok());
-    svc = std::move(*created);
-  }
-  ~Fixture() {
-    svc.reset();
-    db.reset();
-    std::filesystem::remove_all(dir);
-  }
-
+// Over the memory store: nothing here needs a database file.
+struct Fixture : testing::ServiceFixture {
   domain::CaseDraft Draft(const std::string& org = "556036-0793") {
     domain::CaseDraft d;
     d.title = "Behöver finansiering";
@@ -50,21 +23,15 @@ struct Fixture {
   }
 
   std::string NewMatchedCase() {
-    auto created = svc->CreateCase(coord, Draft());
+    auto created = cases->CreateCase(coord, Draft());
     REQUIRE(created.ok());
     domain::Command triage{.action = "triage", .needs = {"financing"}};
-    auto c = svc->Act(coord, created->created.id, triage);
+    auto c = cases->Act(coord, created->created.id, triage);
     REQUIRE(c.ok());
     REQUIRE(c->state == "MATCHED");
     return c->id;
   }
 
-  static inline int counter = 0;
-  std::filesystem::path dir;
-  base::FakeClock clock;
-  domain::Config config;
-  std::unique_ptr<store::sqlite::SqliteStore> db;
-  std::unique_ptr<service::CaseService> svc;
   Principal coord{"coord.eskilstuna", Role::kCoordinator, "eskilstuna", ""};
   Principal other_coord{"coord.nykoping", Role::kCoordinator, "nykoping", ""};
 };
@@ -78,19 +45,19 @@ Principal ActorUser(const std::string& actor) {
 TEST_CASE("A case goes from NEW to CLOSED through the service with its history in order") {
   Fixture f;
   std::string id = f.NewMatchedCase();
-  auto c = f.svc->Get(f.coord, id);
+  auto c = f.cases->Get(f.coord, id);
   REQUIRE(c.ok());
   Principal actor = ActorUser(c->candidates.front());
   for (const char* action : {"claim", "start"}) {
-    REQUIRE(f.svc->Act(actor, id, {.action = action}).ok());
+    REQUIRE(f.cases->Act(actor, id, {.action = action}).ok());
   }
   domain::Command resolve{.action = "resolve"};
   resolve.outcome = {"FINANCING", "Lån"};
-  REQUIRE(f.svc->Act(actor, id, resolve).ok());
-  auto closed = f.svc->Act(f.coord, id, {.action = "close", .feedback = "Bra"});
+  REQUIRE(f.cases->Act(actor, id, resolve).ok());
+  auto closed = f.cases->Act(f.coord, id, {.action = "close", .feedback = "Bra"});
   REQUIRE(closed.ok());
   CHECK(closed->state == "CLOSED");
-  auto history = f.svc->History(f.coord, id);
+  auto history = f.cases->History(f.coord, id);
   REQUIRE(history.ok());
   std::vector<std::string> types;
   for (const auto& e : *history) types.push_back(domain::EventTypeName(e.type));
@@ -102,31 +69,31 @@ TEST_CASE("A case goes from NEW to CLOSED through the service with its history i
 TEST_CASE("A case outside the caller's visibility is not found") {
   Fixture f;
   std::string id = f.NewMatchedCase();
-  CHECK(f.svc->Get(f.other_coord, id).status().code() == base::Code::kNotFound);
-  CHECK(f.svc->Get(ActorUser("business-sweden"), id).status().code() == base::Code::kNotFound);
-  CHECK(f.svc->Act(f.other_coord, id, {.action = "withdraw", .reason = "x"}).status().code() ==
+  CHECK(f.cases->Get(f.other_coord, id).status().code() == base::Code::kNotFound);
+  CHECK(f.cases->Get(ActorUser("business-sweden"), id).status().code() == base::Code::kNotFound);
+  CHECK(f.cases->Act(f.other_coord, id, {.action = "withdraw", .reason = "x"}).status().code() ==
         base::Code::kNotFound);
-  CHECK(f.svc->Get(f.coord, "nosuchcase").status().code() == base::Code::kNotFound);
+  CHECK(f.cases->Get(f.coord, "nosuchcase").status().code() == base::Code::kNotFound);
 }
 
 TEST_CASE("Candidates see the case anonymised; the assignee sees who it is") {
   Fixture f;
   std::string id = f.NewMatchedCase();
-  auto c = f.svc->Get(f.coord, id);
+  auto c = f.cases->Get(f.coord, id);
   REQUIRE(c.ok());
   Principal actor = ActorUser(c->candidates.front());
-  auto seen = f.svc->Get(actor, id);
+  auto seen = f.cases->Get(actor, id);
   REQUIRE(seen.ok());
   CHECK(seen->company.name.empty());
   CHECK(seen->contact.email.empty());
-  REQUIRE(f.svc->Act(actor, id, {.action = "claim"}).ok());
-  CHECK(f.svc->Get(actor, id)->company.name == "Verkstad AB");
+  REQUIRE(f.cases->Act(actor, id, {.action = "claim"}).ok());
+  CHECK(f.cases->Get(actor, id)->company.name == "Verkstad AB");
 }
 
 TEST_CASE("Concurrent claims: exactly one wins, the others are ABORTED") {
   Fixture f;
   std::string id = f.NewMatchedCase();
-  auto c = f.svc->Get(f.coord, id);
+  auto c = f.cases->Get(f.coord, id);
   REQUIRE(c.ok());
   REQUIRE(c->candidates.size() >= 1);
   std::vector<std::thread> threads;
@@ -134,7 +101,7 @@ TEST_CASE("Concurrent claims: exactly one wins, the others are ABORTED") {
   for (int i = 0; i < 16; ++i) {
     threads.emplace_back([&, i] {
       Principal actor = ActorUser(c->candidates[i % c->candidates.size()]);
-      auto r = f.svc->Act(actor, id, {.action = "claim"});
+      auto r = f.cases->Act(actor, id, {.action = "claim"});
       if (r.ok()) {
         ++won;
       } else if (r.status().code() == base::Code::kAborted) {
@@ -148,7 +115,7 @@ TEST_CASE("Concurrent claims: exactly one wins, the others are ABORTED") {
   CHECK(won == 1);
   CHECK(aborted == 15);
   CHECK(other == 0);
-  auto history = f.svc->History(f.coord, id);
+  auto history = f.cases->History(f.coord, id);
   int claims = 0;
   for (const auto& e : *history) claims += e.type == domain::EventType::kClaimed;
   CHECK(claims == 1);
@@ -157,27 +124,27 @@ TEST_CASE("Concurrent claims: exactly one wins, the others are ABORTED") {
 TEST_CASE("A stale expected version is refused with ABORTED") {
   Fixture f;
   std::string id = f.NewMatchedCase();
-  auto c = f.svc->Get(f.coord, id);
-  auto r = f.svc->Act(f.coord, id, {.action = "escalate", .reason = "x"}, c->version - 1);
+  auto c = f.cases->Get(f.coord, id);
+  auto r = f.cases->Act(f.coord, id, {.action = "escalate", .reason = "x"}, c->version - 1);
   CHECK(r.status().code() == base::Code::kAborted);
-  CHECK(f.svc->Get(f.coord, id)->version == c->version);
+  CHECK(f.cases->Get(f.coord, id)->version == c->version);
 }
 
 TEST_CASE("A follow-up creates a linked child case atomically") {
   Fixture f;
   std::string id = f.NewMatchedCase();
-  auto c = f.svc->Get(f.coord, id);
+  auto c = f.cases->Get(f.coord, id);
   Principal actor = ActorUser(c->candidates.front());
-  REQUIRE(f.svc->Act(actor, id, {.action = "claim"}).ok());
+  REQUIRE(f.cases->Act(actor, id, {.action = "claim"}).ok());
   domain::Command resolve{.action = "resolve"};
   resolve.outcome = {"SOLUTION", ""};
-  REQUIRE(f.svc->Act(actor, id, resolve).ok());
+  REQUIRE(f.cases->Act(actor, id, resolve).ok());
   domain::Command follow{.action = "followUp", .needs = {"recruitment"}};
   follow.title = "Rekrytering efter expansionen";
-  auto parent = f.svc->Act(f.coord, id, follow);
+  auto parent = f.cases->Act(f.coord, id, follow);
   REQUIRE(parent.ok());
   REQUIRE(parent->child_ids.size() == 1);
-  auto child = f.svc->Get(f.coord, parent->child_ids[0]);
+  auto child = f.cases->Get(f.coord, parent->child_ids[0]);
   REQUIRE(child.ok());
   CHECK(child->parent_id == id);
   CHECK(child->state == "NEW");
@@ -186,9 +153,9 @@ TEST_CASE("A follow-up creates a linked child case atomically") {
 
 TEST_CASE("Creating a case for a company with an open case at another node returns it") {
   Fixture f;
-  auto first = f.svc->CreateCase(f.other_coord, f.Draft("556016-0680"));
+  auto first = f.cases->CreateCase(f.other_coord, f.Draft("556016-0680"));
   REQUIRE(first.ok());
-  auto second = f.svc->CreateCase(f.coord, f.Draft("5560160680"));
+  auto second = f.cases->CreateCase(f.coord, f.Draft("5560160680"));
   REQUIRE(second.ok());
   REQUIRE(second->related_cases.size() == 1);
   CHECK(second->related_cases[0].id == first->created.id);
@@ -197,14 +164,14 @@ TEST_CASE("Creating a case for a company with an open case at another node retur
 TEST_CASE("A running case keeps its workflow version when the configuration changes") {
   Fixture f;
   std::string id = f.NewMatchedCase();
-  int old_version = f.svc->Get(f.coord, id)->workflow_version;
+  int old_version = f.cases->Get(f.coord, id)->workflow_version;
   // The region removes `decline`: a new workflow version.
   domain::Config changed = f.config;
   auto& ts = changed.workflow.transitions;
   ts.erase(std::remove_if(ts.begin(), ts.end(), [](const auto& t) { return t.name == "decline"; }),
            ts.end());
-  f.svc.reset();
-  auto svc = service::CaseService::Create(changed, *f.db, *f.db, f.clock, nullptr);
+  f.cases.reset();
+  auto svc = service::CaseService::Create(changed, *f.store, *f.store, f.clock, nullptr);
   REQUIRE(svc.ok());
   CHECK((*svc)->config().workflow.version != old_version);
   auto c = (*svc)->Get(f.coord, id);

@@ -1,13 +1,9 @@
 #include "engine/service/event_hub.h"
 
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <mutex>
 
-#include "engine/codec/config_loader.h"
-#include "engine/store/sqlite/sqlite_store.h"
+#include "tests/support/service_fixture.h"
 
 using namespace tillvaxt;
 using domain::Principal;
@@ -33,37 +29,16 @@ std::string Format(const store::PositionedEvent& p) {
          " " + domain::EventTypeName(p.event.type);
 }
 
-struct Fixture {
-  Fixture() : clock(*base::ParseRfc3339("2026-03-02T09:00:00Z")) {
-    dir = std::filesystem::temp_directory_path() /
-          ("tv_hub_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    std::vector<std::string> problems;
-    auto loaded =
-        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
-    REQUIRE(loaded.ok());
-    store::sqlite::SqliteOptions options;
-    options.path = (dir / "t.db").string();
-    auto opened = store::sqlite::SqliteStore::Open(options);
-    REQUIRE(opened.ok());
-    db = std::move(*opened);
-    auto created = service::CaseService::Create(*loaded, *db, *db, clock,
-                                                std::make_unique<service::IdGenerator>(3));
-    REQUIRE(created.ok());
-    svc = std::move(*created);
+// Over the memory store: the hub reads the log through CaseLog alone.
+struct Fixture : testing::ServiceFixture {
+  Fixture() : ServiceFixture({.id_seed = 3}) {
     service::EventHubOptions hub_options;
     hub_options.format = Format;
     hub_options.poll = std::chrono::hours(1);  // the tests call Poll themselves
-    hub = std::make_unique<service::EventHub>(*svc, *db, hub_options);
+    hub = std::make_unique<service::EventHub>(*cases, *store, hub_options);
     REQUIRE(hub->Start().ok());
   }
-  ~Fixture() {
-    hub.reset();
-    svc.reset();
-    db.reset();
-    std::filesystem::remove_all(dir);
-  }
+  ~Fixture() { hub.reset(); }
 
   std::shared_ptr<Inbox> Listen(const Principal& who, std::optional<int64_t> after = {}) {
     auto inbox = std::make_shared<Inbox>();
@@ -88,20 +63,15 @@ struct Fixture {
     domain::CaseDraft d;
     d.title = "Behöver finansiering";
     d.company = {"Verkstad AB", org, "", "SMALL", ""};
-    auto created = svc->CreateCase(coordinator, d);
+    auto created = cases->CreateCase(coordinator, d);
     REQUIRE(created.ok());
     domain::Command triage{.action = "triage", .needs = {"financing"}};
-    auto c = svc->Act(coordinator, created->created.id, triage);
+    auto c = cases->Act(coordinator, created->created.id, triage);
     REQUIRE(c.ok());
     REQUIRE(c->state == "MATCHED");
     return *c;
   }
 
-  static inline int counter = 0;
-  std::filesystem::path dir;
-  base::FakeClock clock;
-  std::unique_ptr<store::sqlite::SqliteStore> db;
-  std::unique_ptr<service::CaseService> svc;
   std::unique_ptr<service::EventHub> hub;
   Principal esk{"coord.eskilstuna", Role::kCoordinator, "eskilstuna", ""};
   Principal nyk{"coord.nykoping", Role::kCoordinator, "nykoping", ""};
@@ -154,7 +124,7 @@ TEST_CASE("hub: each event reaches exactly the subscribers who may see its case"
   CHECK(seen[0] == mine.back());
 
   // Positions are the store's commit order.
-  auto log = f.db->EventsAfter(0, 100);
+  auto log = f.store->EventsAfter(0, 100);
   REQUIRE(log.ok());
   REQUIRE(log->size() == all.size());
   for (size_t i = 0; i < all.size(); ++i) CHECK(all[i] == Format((*log)[i]));
@@ -165,10 +135,10 @@ TEST_CASE("hub: a resume replays exactly the missed events the caller may see", 
   Fixture f;
   domain::Case first = f.Matched(f.esk, "556036-0793");
   f.hub->Poll();
-  const int64_t seen_up_to = *f.db->LastPosition();
+  const int64_t seen_up_to = *f.store->LastPosition();
   domain::Case other_node = f.Matched(f.nyk, "556703-7485");
   domain::Case second = f.Matched(f.esk, "556703-7485");
-  const int64_t before_live = *f.db->LastPosition();
+  const int64_t before_live = *f.store->LastPosition();
 
   auto resumed = f.Listen(f.esk, seen_up_to);
   auto replay = resumed->Take();
@@ -181,7 +151,7 @@ TEST_CASE("hub: a resume replays exactly the missed events the caller may see", 
   f.hub->Poll();
   CHECK(resumed->Take() == replay);
   domain::Command escalate{.action = "escalate", .reason = "needs a national actor"};
-  REQUIRE(f.svc->Act(f.esk, second.id, escalate).ok());
+  REQUIRE(f.cases->Act(f.esk, second.id, escalate).ok());
   f.hub->Poll();
   auto after = resumed->Take();
   REQUIRE(after.size() > replay.size());
@@ -198,7 +168,7 @@ TEST_CASE("hub: a cut replay ends the stream so the client resumes from its last
   options.format = Format;
   options.replay_limit = 2;
   options.poll = std::chrono::hours(1);
-  f.hub = std::make_unique<service::EventHub>(*f.svc, *f.db, options);
+  f.hub = std::make_unique<service::EventHub>(*f.cases, *f.store, options);
   REQUIRE(f.hub->Start().ok());
   domain::Case c = f.Matched(f.esk);
   REQUIRE(c.version > 2);

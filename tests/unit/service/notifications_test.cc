@@ -1,64 +1,16 @@
 #include "engine/service/notifications.h"
 
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
-#include <filesystem>
+#include <map>
 
-#include "engine/codec/config_loader.h"
 #include "engine/service/case_service.h"
-#include "engine/store/sqlite/sqlite_store.h"
+#include "tests/support/service_fixture.h"
 
 using namespace tillvaxt;
 using domain::Principal;
 using domain::Role;
-using store::UserRecord;
 
 namespace {
-
-class MemoryUsers final : public store::UserStore {
- public:
-  base::Status PutUser(const UserRecord& u) override {
-    users_[u.username] = u;
-    return base::Status::Ok();
-  }
-  base::Status InsertUser(const UserRecord& u) override { return PutUser(u); }
-  base::Result<UserRecord> GetUser(const std::string& name) override {
-    auto it = users_.find(name);
-    if (it == users_.end()) return base::NotFound("no user '" + name + "'");
-    return it->second;
-  }
-  base::Result<std::vector<UserRecord>> ListUsers() override {
-    std::vector<UserRecord> out;
-    for (const auto& [k, v] : users_) out.push_back(v);
-    return out;
-  }
-  base::Status CreateSession(const store::SessionRecord&) override { return base::Status::Ok(); }
-  base::Result<store::SessionRecord> GetSession(const std::string&) override {
-    return base::NotFound("no session");
-  }
-  base::Status TouchSession(const std::string&, base::Time) override { return base::Status::Ok(); }
-  base::Status DeleteSession(const std::string&) override { return base::Status::Ok(); }
-  base::Result<int64_t> DeleteUserSessions(const std::string&) override { return 0; }
-  base::Result<int64_t> DeleteExpiredSessions(base::Time, base::Time) override { return 0; }
-
-  void Add(const std::string& name, Role role, const std::string& node, const std::string& actor,
-           bool digest = false, bool disabled = false) {
-    UserRecord u;
-    u.username = name;
-    u.role = role;
-    u.node = node;
-    u.actor = actor;
-    u.display_name = "Namn " + name;
-    u.email = name + "@example.se";
-    u.digest = digest;
-    u.disabled = disabled;
-    users_[name] = u;
-  }
-
- private:
-  std::map<std::string, UserRecord> users_;
-};
 
 class RecordingSink final : public service::NotificationSink {
  public:
@@ -84,47 +36,30 @@ bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-struct Fixture {
-  Fixture() : clock(*base::ParseRfc3339("2026-03-02T09:00:00Z")) {
-    dir = std::filesystem::temp_directory_path() /
-          ("tv_notify_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    std::vector<std::string> problems;
-    auto loaded =
-        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
-    REQUIRE(loaded.ok());
-    config = *loaded;
-    store::sqlite::SqliteOptions options;
-    options.path = (dir / "t.db").string();
-    auto opened = store::sqlite::SqliteStore::Open(options);
-    REQUIRE(opened.ok());
-    db = std::move(*opened);
-    auto created = service::CaseService::Create(config, *db, *db, clock,
-                                                std::make_unique<service::IdGenerator>(7));
-    REQUIRE(created.ok());
-    svc = std::move(*created);
-    state = std::make_unique<service::FileDigestState>((dir / "digests.tsv").string());
+// Over the memory store and the fixture's memory user store.
+struct Fixture : testing::ServiceFixture {
+  Fixture() {
+    state = std::make_unique<service::FileDigestState>(File("digests.tsv"));
     service::NotificationOptions no;
     no.base_url = "https://tillvaxt.example.se";
-    notes = std::make_unique<service::NotificationService>(svc->config(), *db, *db, users, clock,
-                                                           sink, *state, no);
-    svc->AddListener([this](const std::vector<domain::Event>& e) { notes->OnCommitted(e); });
+    notes = std::make_unique<service::NotificationService>(cases->config(), *store, *store, *users,
+                                                           clock, sink, *state, no);
+    cases->AddListener([this](const std::vector<domain::Event>& e) { notes->OnCommitted(e); });
 
-    users.Add("coord.eskilstuna", Role::kCoordinator, "eskilstuna", "");
-    users.Add("coord2.eskilstuna", Role::kCoordinator, "eskilstuna", "");
-    users.Add("digest.eskilstuna", Role::kCoordinator, "eskilstuna", "", /*digest=*/true);
-    users.Add("gone.eskilstuna", Role::kCoordinator, "eskilstuna", "", false, /*disabled=*/true);
-    users.Add("coord.nykoping", Role::kCoordinator, "nykoping", "");
-    users.Add("manager", Role::kManager, "", "", /*digest=*/true);
-    users.Add("manager2", Role::kManager, "", "");
-    users.Add("admin", Role::kAdmin, "", "", /*digest=*/true);
+    AddUser("coord.eskilstuna", Role::kCoordinator, "eskilstuna", "");
+    AddUser("coord2.eskilstuna", Role::kCoordinator, "eskilstuna", "");
+    AddUser("digest.eskilstuna", Role::kCoordinator, "eskilstuna", "", /*digest=*/true);
+    AddUser("gone.eskilstuna", Role::kCoordinator, "eskilstuna", "", false, /*disabled=*/true);
+    AddUser("coord.nykoping", Role::kCoordinator, "nykoping", "");
+    AddUser("manager", Role::kManager, "", "", /*digest=*/true);
+    AddUser("manager2", Role::kManager, "", "");
+    AddUser("admin", Role::kAdmin, "", "", /*digest=*/true);
   }
-  ~Fixture() {
-    notes.reset();
-    svc.reset();
-    db.reset();
-    std::filesystem::remove_all(dir);
+  ~Fixture() { notes.reset(); }
+
+  void AddUser(const std::string& name, Role role, const std::string& node,
+               const std::string& actor, bool digest = false, bool disabled = false) {
+    testing::AddUser(*users, name, role, node, actor, digest, disabled);
   }
 
   domain::Case NewMatchedCase(const std::string& title = "Behöver finansiering") {
@@ -133,23 +68,16 @@ struct Fixture {
     d.description = "Ett verkstadsföretag söker kapital för automation.";
     d.company = {"Verkstad AB", "556036-0793", "Eskilstuna", "SMALL", ""};
     d.contact = {"Anna", "anna@verkstad.se", "070-1"};
-    auto created = svc->CreateCase(coord, d);
+    auto created = cases->CreateCase(coord, d);
     REQUIRE(created.ok());
-    auto c = svc->Act(coord, created->created.id,
-                      {.action = "triage", .needs = {"business-development"}});
+    auto c = cases->Act(coord, created->created.id,
+                        {.action = "triage", .needs = {"business-development"}});
     REQUIRE(c.ok());
     REQUIRE(c->state == "MATCHED");
     REQUIRE(c->candidates.size() >= 2);
     return *c;
   }
 
-  static inline int counter = 0;
-  std::filesystem::path dir;
-  base::FakeClock clock;
-  domain::Config config;
-  std::unique_ptr<store::sqlite::SqliteStore> db;
-  std::unique_ptr<service::CaseService> svc;
-  MemoryUsers users;
   RecordingSink sink;
   std::unique_ptr<service::FileDigestState> state;
   std::unique_ptr<service::NotificationService> notes;
@@ -163,10 +91,10 @@ TEST_CASE("A newly matched case notifies each candidate's users, one message per
   domain::Case c = f.NewMatchedCase();
   const std::string a0 = c.candidates[0];
   const std::string a1 = c.candidates[1];
-  f.users.Add("actor.a0", Role::kActor, "", a0);
-  f.users.Add("actor.a0.digest", Role::kActor, "", a0, /*digest=*/true);
-  f.users.Add("actor.a1", Role::kActor, "", a1);
-  f.users.Add("actor.other", Role::kActor, "", "no-such-actor");
+  f.AddUser("actor.a0", Role::kActor, "", a0);
+  f.AddUser("actor.a0.digest", Role::kActor, "", a0, /*digest=*/true);
+  f.AddUser("actor.a1", Role::kActor, "", a1);
+  f.AddUser("actor.other", Role::kActor, "", "no-such-actor");
   f.notes->ProcessPending();
 
   auto routed = f.sink.OfType("CASE_ROUTED");
@@ -208,7 +136,7 @@ TEST_CASE("Claim, escalation and resolution go to the node's coordinators, not t
   f.notes->ProcessPending();
   f.sink.sent.clear();
   Principal actor{"actor.x", Role::kActor, "", c.candidates[0]};
-  REQUIRE(f.svc->Act(actor, c.id, {.action = "claim"}).ok());
+  REQUIRE(f.cases->Act(actor, c.id, {.action = "claim"}).ok());
   f.notes->ProcessPending();
   auto claimed = f.sink.OfType("CASE_CLAIMED");
   REQUIRE(claimed.size() == 1);
@@ -218,7 +146,7 @@ TEST_CASE("Claim, escalation and resolution go to the node's coordinators, not t
 
   domain::Command resolve{.action = "resolve"};
   resolve.outcome = {"FINANCING", "Lån från Almi"};
-  REQUIRE(f.svc->Act(actor, c.id, resolve).ok());
+  REQUIRE(f.cases->Act(actor, c.id, resolve).ok());
   f.notes->ProcessPending();
   auto resolved = f.sink.OfType("CASE_RESOLVED");
   REQUIRE(resolved.size() == 1);
@@ -233,7 +161,7 @@ TEST_CASE("Claim, escalation and resolution go to the node's coordinators, not t
   f.notes->ProcessPending();
   f.sink.sent.clear();
   REQUIRE(
-      f.svc->Act(f.coord, c2.id, {.action = "escalate", .reason = "Behöver bredare stöd"}).ok());
+      f.cases->Act(f.coord, c2.id, {.action = "escalate", .reason = "Behöver bredare stöd"}).ok());
   f.notes->ProcessPending();
   auto escalated = f.sink.OfType("CASE_ESCALATED");
   REQUIRE(escalated.size() == 1);
@@ -244,8 +172,8 @@ TEST_CASE("Claim, escalation and resolution go to the node's coordinators, not t
 
 TEST_CASE("An offer reaches its recipient actors' users and nodes' coordinators") {
   Fixture f;
-  f.users.Add("actor.almi", Role::kActor, "", "almi");
-  f.users.Add("actor.publisher", Role::kActor, "", "mdu");
+  f.AddUser("actor.almi", Role::kActor, "", "almi");
+  f.AddUser("actor.publisher", Role::kActor, "", "mdu");
   service::OfferNotice offer;
   offer.offer_id = "o1";
   offer.title = "Exportcheckar för små företag";
@@ -265,9 +193,9 @@ TEST_CASE("An offer reaches its recipient actors' users and nodes' coordinators"
 
 TEST_CASE("A published offer's channelled levels become one notice for all its recipients") {
   Fixture f;
-  f.users.Add("actor.almi", Role::kActor, "", "almi");
-  f.users.Add("actor.mitc", Role::kActor, "", "mitc");
-  f.users.Add("actor.mdu", Role::kActor, "", "mdu");
+  f.AddUser("actor.almi", Role::kActor, "", "almi");
+  f.AddUser("actor.mitc", Role::kActor, "", "mitc");
+  f.AddUser("actor.mdu", Role::kActor, "", "mdu");
   domain::OfferEvent published;
   published.offer_id = "o7";
   published.seq = 1;
@@ -310,9 +238,9 @@ TEST_CASE("Digests go out on Monday morning for the week before") {
 TEST_CASE("Digest users get the week in one message, once, even across a restart") {
   Fixture f;
   domain::Case c = f.NewMatchedCase();
-  f.users.Add("actor.digest", Role::kActor, "", c.candidates[0], /*digest=*/true);
+  f.AddUser("actor.digest", Role::kActor, "", c.candidates[0], /*digest=*/true);
   Principal actor{"actor.x", Role::kActor, "", c.candidates[0]};
-  REQUIRE(f.svc->Act(actor, c.id, {.action = "claim"}).ok());
+  REQUIRE(f.cases->Act(actor, c.id, {.action = "claim"}).ok());
   f.notes->ProcessPending();
   // Per-event messages never reach digest users.
   for (const auto& n : f.sink.sent) {
@@ -357,9 +285,9 @@ TEST_CASE("Digest users get the week in one message, once, even across a restart
   // The same week again: nothing; nor after a restart (a fresh state over the same file).
   f.sink.sent.clear();
   CHECK(*f.notes->RunDigest(monday + std::chrono::hours(5)) == 0);
-  service::FileDigestState reopened((f.dir / "digests.tsv").string());
-  service::NotificationService again(f.svc->config(), *f.db, *f.db, f.users, f.clock, f.sink,
-                                     reopened);
+  service::FileDigestState reopened(f.File("digests.tsv"));
+  service::NotificationService again(f.cases->config(), *f.store, *f.store, *f.users, f.clock,
+                                     f.sink, reopened);
   CHECK(*again.RunDigest(monday + std::chrono::hours(6)) == 0);
   CHECK(f.sink.sent.empty());
 
@@ -378,7 +306,7 @@ TEST_CASE("The worker routes events without the caller waiting") {
   f.notes->Start();
   domain::Case c = f.NewMatchedCase();
   Principal actor{"actor.x", Role::kActor, "", c.candidates[0]};
-  REQUIRE(f.svc->Act(actor, c.id, {.action = "claim"}).ok());
+  REQUIRE(f.cases->Act(actor, c.id, {.action = "claim"}).ok());
   f.notes->Stop();  // joins the worker; what it routed is in the sink
   f.notes->ProcessPending();
   CHECK(f.sink.OfType("CASE_CLAIMED").size() == 1);

@@ -2,10 +2,8 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <filesystem>
 
-#include "engine/codec/config_loader.h"
-#include "engine/store/sqlite/sqlite_store.h"
+#include "tests/support/service_fixture.h"
 
 using namespace tillvaxt;
 using namespace std::chrono_literals;
@@ -19,38 +17,16 @@ Principal ActorUser(const std::string& actor) {
   return {"actor." + actor, Role::kActor, "", actor};
 }
 
-struct Fixture {
-  Fixture() : clock(*base::ParseRfc3339("2026-03-02T09:00:00Z")) {
-    dir = std::filesystem::temp_directory_path() /
-          ("tv_offers_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    std::vector<std::string> problems;
-    auto loaded =
-        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
-    REQUIRE(loaded.ok());
-    store::sqlite::SqliteOptions options;
-    options.path = (dir / "t.db").string();
-    options.durability = store::sqlite::SqliteOptions::Durability::kNormal;
-    auto opened = store::sqlite::SqliteStore::Open(options);
-    REQUIRE(opened.ok());
-    db = std::move(*opened);
-    auto created = service::CaseService::Create(*loaded, *db, *db, clock,
-                                                std::make_unique<service::IdGenerator>(7));
-    REQUIRE(created.ok());
-    cases = std::move(*created);
-    auto offered = service::OfferService::Create(*cases, *db, clock,
+// Over the memory store: the offers' log and projection through OfferLog alone.
+struct Fixture : testing::ServiceFixture {
+  Fixture() {
+    auto offered = service::OfferService::Create(*cases, *store, clock,
                                                  std::make_unique<service::IdGenerator>(8));
     REQUIRE(offered.ok());
     offers = std::move(*offered);
     cases->SetOfferLookup([this](const std::string& id) { return offers->CheckLinkable(id); });
   }
-  ~Fixture() {
-    offers.reset();
-    cases.reset();
-    db.reset();
-    std::filesystem::remove_all(dir);
-  }
+  ~Fixture() { offers.reset(); }
 
   std::string NewCase(const Principal& coordinator, Strings needs, Strings areas = {},
                       std::string title = "Behöver finansiering") {
@@ -79,11 +55,6 @@ struct Fixture {
     return *o;
   }
 
-  static inline int counter = 0;
-  std::filesystem::path dir;
-  base::FakeClock clock;
-  std::unique_ptr<store::sqlite::SqliteStore> db;
-  std::unique_ptr<service::CaseService> cases;
   std::unique_ptr<service::OfferService> offers;
   Principal coord{"coord.eskilstuna", Role::kCoordinator, "eskilstuna", ""};
   Principal other_coord{"coord.nykoping", Role::kCoordinator, "nykoping", ""};
@@ -208,7 +179,7 @@ TEST_CASE("offers: suggestions rank by fit and respect the case's visibility") {
   CHECK(f.offers->SuggestedOffers(f.other_coord, id).status().code() == base::Code::kNotFound);
 
   // A fresh service over the same store finds the published offers again.
-  auto again = service::OfferService::Create(*f.cases, *f.db, f.clock, nullptr);
+  auto again = service::OfferService::Create(*f.cases, *f.store, f.clock, nullptr);
   REQUIRE(again.ok());
   auto s2 = (*again)->SuggestedOffers(f.manager, id);
   REQUIRE(s2.ok());

@@ -1,15 +1,11 @@
 #include "engine/service/sla_scheduler.h"
 
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <functional>
 #include <thread>
 
-#include "engine/codec/config_loader.h"
 #include "engine/domain/calendar.h"
-#include "engine/store/sqlite/sqlite_store.h"
+#include "tests/support/service_fixture.h"
 
 using namespace tillvaxt;
 using domain::Event;
@@ -27,44 +23,24 @@ base::Time At(const char* text) { return *base::ParseRfc3339(text); }
 // Monday 2 March 2026, 09:00 UTC: no holidays in the following weeks.
 const base::Time kMonday = At("2026-03-02T09:00:00Z");
 
-struct Fixture {
+// Over the memory store, unless a test restarts the server (StoreKind::kSqlite).
+struct Fixture : testing::ServiceFixture {
   explicit Fixture(base::Time start = kMonday,
-                   const std::function<void(domain::Config&)>& adjust = nullptr)
-      : clock(start) {
-    dir = std::filesystem::temp_directory_path() /
-          ("tv_sla_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    std::vector<std::string> problems;
-    auto loaded =
-        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
-    REQUIRE(loaded.ok());
-    config = *loaded;
-    if (adjust) adjust(config);
-    Open();
+                   const std::function<void(domain::Config&)>& adjust = nullptr,
+                   testing::StoreKind kind = testing::StoreKind::kMemory)
+      : ServiceFixture({.store = kind, .start = start, .adjust = adjust, .id_seed = 41}) {
+    scheduler = std::make_unique<service::SlaScheduler>(*cases, *store, *store, clock);
   }
-  ~Fixture() {
-    Close();
-    std::filesystem::remove_all(dir);
-  }
+  ~Fixture() { Close(); }
 
   // A restart: new store, service and scheduler on the same database file.
   void Open() {
-    store::sqlite::SqliteOptions options;
-    options.path = (dir / "t.db").string();
-    auto opened = store::sqlite::SqliteStore::Open(options);
-    REQUIRE(opened.ok());
-    db = std::move(*opened);
-    auto created = service::CaseService::Create(config, *db, *db, clock,
-                                                std::make_unique<service::IdGenerator>(++seed));
-    REQUIRE(created.ok());
-    svc = std::move(*created);
-    scheduler = std::make_unique<service::SlaScheduler>(*svc, *db, *db, clock);
+    OpenStore();
+    scheduler = std::make_unique<service::SlaScheduler>(*cases, *store, *store, clock);
   }
   void Close() {
     scheduler.reset();
-    svc.reset();
-    db.reset();
+    CloseStore();
   }
 
   service::SlaPassStats RunAt(base::Time t) {
@@ -84,7 +60,7 @@ struct Fixture {
     d.title = "Behöver finansiering";
     d.description = "Ett verkstadsföretag söker kapital för automation.";
     d.company = {"Verkstad AB", "556036-0793", "Eskilstuna", "SMALL", ""};
-    auto created = svc->CreateCase(coord, d);
+    auto created = cases->CreateCase(coord, d);
     REQUIRE(created.ok());
     return created->created.id;
   }
@@ -92,7 +68,7 @@ struct Fixture {
   domain::Case Matched() {
     std::string id = NewCase();
     domain::Command triage{.action = "triage", .needs = {"financing"}};
-    domain::Case c = Must(svc->Act(coord, id, triage));
+    domain::Case c = Must(cases->Act(coord, id, triage));
     REQUIRE(c.state == "MATCHED");
     return c;
   }
@@ -105,11 +81,11 @@ struct Fixture {
   domain::Case Do(const Principal& who, const std::string& id, const std::string& action,
                   const std::string& reason = "") {
     domain::Command cmd{.action = action, .reason = reason};
-    return Must(svc->Act(who, id, cmd));
+    return Must(cases->Act(who, id, cmd));
   }
 
   std::vector<Event> History(const std::string& id) {
-    auto h = db->GetEvents(id);
+    auto h = store->GetEvents(id);
     REQUIRE(h.ok());
     return *h;
   }
@@ -122,13 +98,6 @@ struct Fixture {
     return out;
   }
 
-  static inline int counter = 0;
-  uint64_t seed = 40;
-  std::filesystem::path dir;
-  base::FakeClock clock;
-  domain::Config config;
-  std::unique_ptr<store::sqlite::SqliteStore> db;
-  std::unique_ptr<service::CaseService> svc;
   std::unique_ptr<service::SlaScheduler> scheduler;
   Principal coord{"coord.eskilstuna", Role::kCoordinator, "eskilstuna", ""};
 };
@@ -153,8 +122,8 @@ TEST_CASE("SLA: an unclaimed MATCHED case is warned at 50 and 75 % and escalated
   f.RunAt(kMonday + minutes(1));
   CHECK(f.OfType(c.id, EventType::kSlaWarning).empty());
   // Planned: nothing is due until the 50 % mark.
-  CHECK(f.db->DueCases(kMonday + length / 2 - seconds(1), 100)->empty());
-  CHECK(f.db->DueCases(kMonday + length / 2, 100)->size() == 1);
+  CHECK(f.store->DueCases(kMonday + length / 2 - seconds(1), 100)->empty());
+  CHECK(f.store->DueCases(kMonday + length / 2, 100)->size() == 1);
 
   f.RunAt(kMonday + length / 2 + seconds(1));
   f.RunAt(kMonday + length / 2 + seconds(2));
@@ -165,7 +134,7 @@ TEST_CASE("SLA: an unclaimed MATCHED case is warned at 50 and 75 % and escalated
   REQUIRE(Percents(warnings) == std::vector<int>{50, 75});
   CHECK(warnings[1].user == "system");
   CHECK(warnings[1].to_state == "MATCHED");
-  CHECK(f.Must(f.svc->Get(f.coord, c.id)).state == "MATCHED");
+  CHECK(f.Must(f.cases->Get(f.coord, c.id)).state == "MATCHED");
 
   f.RunAt(deadline - seconds(1));
   CHECK(f.OfType(c.id, EventType::kEscalated).empty());
@@ -176,7 +145,7 @@ TEST_CASE("SLA: an unclaimed MATCHED case is warned at 50 and 75 % and escalated
   CHECK(escalations[0].reason == "SLA");
   CHECK(escalations[0].user == "system");
   CHECK(escalations[0].from_level == level);
-  domain::Case after = f.Must(f.svc->Get(f.coord, c.id));
+  domain::Case after = f.Must(f.cases->Get(f.coord, c.id));
   CHECK(after.level != level);
 
   // Nothing fires twice, however often the scheduler runs.
@@ -201,7 +170,7 @@ TEST_CASE("SLA: a claim with no start lapses back to MATCHED with CLAIM_EXPIRED"
   CHECK(released[0].reason == "CLAIM_EXPIRED");
   CHECK(released[0].user == "system");
   CHECK(released[0].actor == actor.actor);
-  domain::Case after = f.Must(f.svc->Get(f.coord, c.id));
+  domain::Case after = f.Must(f.cases->Get(f.coord, c.id));
   CHECK(after.assignee.empty());
   CHECK(after.state != "CLAIMED");
 }
@@ -215,13 +184,13 @@ TEST_CASE("SLA: a started claim does not lapse", "[sla]") {
   c = f.Do(actor, c.id, "start");
   f.RunAt(claim_deadline + hours(1));
   CHECK(f.OfType(c.id, EventType::kReleased).empty());
-  CHECK(f.Must(f.svc->Get(f.coord, c.id)).state == "IN_PROGRESS");
+  CHECK(f.Must(f.cases->Get(f.coord, c.id)).state == "IN_PROGRESS");
 }
 
 TEST_CASE("SLA: an untriaged NEW case past its deadline notifies its node once", "[sla]") {
   Fixture f;
   const std::string id = f.NewCase();
-  domain::Case c = f.Must(f.svc->Get(f.coord, id));
+  domain::Case c = f.Must(f.cases->Get(f.coord, id));
   REQUIRE(c.deadline);
   f.RunAt(*c.deadline + seconds(1));
   f.RunAt(*c.deadline + hours(5));
@@ -230,12 +199,12 @@ TEST_CASE("SLA: an untriaged NEW case past its deadline notifies its node once",
   CHECK(overdue[0].to_state == "NEW");
   CHECK(overdue[0].user == "system");
   // Seen by the node's coordinators (it is on their case), not by another node's.
-  auto history = f.svc->History(f.coord, id);
+  auto history = f.cases->History(f.coord, id);
   REQUIRE(history.ok());
   CHECK(history->back().type == EventType::kSlaOverdue);
   Principal other{"coord.nykoping", Role::kCoordinator, "nykoping", ""};
-  CHECK(f.svc->History(other, id).status().code() == base::Code::kNotFound);
-  CHECK(f.Must(f.svc->Get(f.coord, id)).state == "NEW");
+  CHECK(f.cases->History(other, id).status().code() == base::Code::kNotFound);
+  CHECK(f.Must(f.cases->Get(f.coord, id)).state == "NEW");
   // No warnings: the deadline had passed when the scheduler first looked (it supersedes them).
   CHECK(Percents(f.OfType(id, EventType::kSlaWarning)) == std::vector<int>{});
 }
@@ -244,7 +213,7 @@ TEST_CASE("SLA: after downtime only the latest warning is recorded, and none pas
           "[sla]") {
   Fixture f;
   const std::string id = f.NewCase();
-  domain::Case c = f.Must(f.svc->Get(f.coord, id));
+  domain::Case c = f.Must(f.cases->Get(f.coord, id));
   const base::Millis length = *c.deadline - kMonday;
   f.RunAt(kMonday + length * 4 / 5);  // past 50 and 75 % at once
   CHECK(Percents(f.OfType(id, EventType::kSlaWarning)) == std::vector<int>{75});
@@ -253,7 +222,7 @@ TEST_CASE("SLA: after downtime only the latest warning is recorded, and none pas
 }
 
 TEST_CASE("SLA: warnings and escalations fire exactly once across a restart", "[sla]") {
-  Fixture f;
+  Fixture f(kMonday, nullptr, testing::StoreKind::kSqlite);
   domain::Case c = f.Matched();
   const base::Time deadline = *c.deadline;
   const base::Millis length = deadline - kMonday;
@@ -279,10 +248,10 @@ TEST_CASE("SLA: two schedulers racing fire each overdue timer once", "[sla]") {
   Fixture f;
   std::vector<std::string> ids;
   for (int i = 0; i < 8; ++i) ids.push_back(f.Matched().id);
-  domain::Case c = f.Must(f.svc->Get(f.coord, ids[0]));
+  domain::Case c = f.Must(f.cases->Get(f.coord, ids[0]));
   const base::Time late = *c.deadline + minutes(10);
   f.clock.Set(late);
-  service::SlaScheduler other(*f.svc, *f.db, *f.db, f.clock);
+  service::SlaScheduler other(*f.cases, *f.store, *f.store, f.clock);
   std::thread a([&] { f.scheduler->RunOnce(late); });
   std::thread b([&] { other.RunOnce(late); });
   a.join();
@@ -319,7 +288,7 @@ TEST_CASE("SLA: WAITING pauses the clock and keeps the remaining time", "[sla]")
 
   c = f.Do(actor, c.id, "resume");
   CHECK(c.deadline == f.clock.Now() + left);
-  CHECK(f.Must(f.svc->Get(f.coord, c.id)).deadline == f.clock.Now() + left);
+  CHECK(f.Must(f.cases->Get(f.coord, c.id)).deadline == f.clock.Now() + left);
   f.RunAt(f.clock.Now() + left - seconds(1));
   CHECK(f.OfType(c.id, EventType::kSlaOverdue).empty());
   CHECK(Percents(f.OfType(c.id, EventType::kSlaWarning)) == std::vector<int>{75});
@@ -368,7 +337,7 @@ TEST_CASE("SLA: effect reminders at 3, 6 and 12 months after CLOSED until an eff
   f.Do(actor, c.id, "claim");
   f.Do(actor, c.id, "start");
   domain::Command resolve{.action = "resolve", .outcome = {"FINANCING", "Lån beviljat"}};
-  f.Must(f.svc->Act(actor, c.id, resolve));
+  f.Must(f.cases->Act(actor, c.id, resolve));
   c = f.Do(f.coord, c.id, "close");
   REQUIRE(c.state == "CLOSED");
   const base::Time closed = c.state_time;
@@ -390,10 +359,10 @@ TEST_CASE("SLA: effect reminders at 3, 6 and 12 months after CLOSED until an eff
 
   domain::Command effect{
       .action = "recordEffect", .effect = {"FUNDING_GRANTED", "Fick lån"}, .months_after_close = 6};
-  f.Must(f.svc->Act(f.coord, c.id, effect));
+  f.Must(f.cases->Act(f.coord, c.id, effect));
   f.RunAt(service::AddMonths(closed, 12) + hours(1));
   CHECK(months() == std::vector<int>{3, 6});
-  CHECK(f.db->DueCases(service::AddMonths(closed, 24), 100)->empty());
+  CHECK(f.store->DueCases(service::AddMonths(closed, 24), 100)->empty());
 }
 
 TEST_CASE("SLA: a reminder missed during downtime stands for the earlier ones", "[sla]") {
@@ -402,7 +371,7 @@ TEST_CASE("SLA: a reminder missed during downtime stands for the earlier ones", 
   const Principal actor = f.Candidate(c);
   f.Do(actor, c.id, "claim");
   domain::Command resolve{.action = "resolve", .outcome = {"NETWORK", ""}};
-  f.Must(f.svc->Act(actor, c.id, resolve));
+  f.Must(f.cases->Act(actor, c.id, resolve));
   c = f.Do(f.coord, c.id, "close");
   f.RunAt(service::AddMonths(c.state_time, 7));
   auto reminders = f.OfType(c.id, EventType::kEffectReminder);
@@ -430,7 +399,7 @@ TEST_CASE("SLA: the scheduler's thread fires on its own", "[sla]") {
   domain::Case c = f.Matched();
   service::SlaSchedulerOptions options;
   options.tick = std::chrono::milliseconds(20);
-  service::SlaScheduler threaded(*f.svc, *f.db, *f.db, f.clock, options);
+  service::SlaScheduler threaded(*f.cases, *f.store, *f.store, f.clock, options);
   threaded.Start();
   f.clock.Advance(seconds(2));
   for (int i = 0; i < 250 && f.OfType(c.id, EventType::kEscalated).empty(); ++i) {

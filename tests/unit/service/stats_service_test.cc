@@ -1,18 +1,15 @@
 #include "engine/service/stats_service.h"
 
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <map>
 #include <random>
 
-#include "engine/codec/config_loader.h"
 #include "engine/service/case_service.h"
 #include "engine/service/seeder.h"
 #include "engine/store/sqlite/schema.h"
-#include "engine/store/sqlite/sqlite_store.h"
+#include "tests/support/service_fixture.h"
 
 namespace tillvaxt {
 namespace {
@@ -67,62 +64,42 @@ std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
   return rows;
 }
 
-struct Fixture {
-  Fixture(int64_t n_cases, uint64_t seed) : clock(*base::ParseRfc3339("2026-03-02T09:00:00Z")) {
-    dir = std::filesystem::temp_directory_path() /
-          ("tv_stats_" + std::to_string(::getpid()) + "_" + std::to_string(seed));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    std::vector<std::string> problems;
-    auto loaded =
-        codec::LoadConfigFile(std::string(TV_SOURCE_DIR) + "/config/sormland.textproto", &problems);
-    REQUIRE(loaded.ok());
-    Open();
-    auto created = service::CaseService::Create(*loaded, *db, *db, clock,
-                                                std::make_unique<service::IdGenerator>(7));
-    REQUIRE(created.ok());
-    cases = std::move(*created);
+// `n_cases` seeded cases. Over the memory store unless a test reopens the database
+// (StoreKind::kSqlite: the statistics index is loaded from its table).
+struct Fixture : testing::ServiceFixture {
+  Fixture(int64_t n_cases, uint64_t seed, testing::StoreKind kind = testing::StoreKind::kMemory)
+      : ServiceFixture({.store = kind}) {
     service::SeedOptions seed_options;
     seed_options.cases = n_cases;
     seed_options.seed = seed;
     seed_options.now = clock.Now();
     seed_options.years = 2;
     seed_options.batch_cases = 37;
-    auto seeded = service::Seed(this->cases->config(), *db, seed_options);
+    auto seeded = service::Seed(cases->config(), *store, seed_options);
     REQUIRE(seeded.ok());
-    stats = std::make_unique<service::StatsService>(this->cases->config(), *db, clock);
+    stats = std::make_unique<service::StatsService>(cases->config(), *store, clock);
   }
-  ~Fixture() {
+  ~Fixture() { stats.reset(); }
+  std::string Path() const { return store_path(); }
+  // Closes the store and opens it again from its file (SQLite).
+  void Reopen() {
     stats.reset();
-    cases.reset();
-    db.reset();
-    std::filesystem::remove_all(dir);
-  }
-  std::string Path() const { return (dir / "t.db").string(); }
-  void Open() {
-    store::sqlite::SqliteOptions options;
-    options.path = Path();
-    options.durability = store::sqlite::SqliteOptions::Durability::kNormal;
-    auto opened = store::sqlite::SqliteStore::Open(options);
-    INFO(opened.status().ToString());
-    REQUIRE(opened.ok());
-    db = std::move(*opened);
+    CloseStore();
+    OpenStore();
+    stats = std::make_unique<service::StatsService>(cases->config(), *store, clock);
   }
   // The brute-force recount: every case folded from the raw events.
   std::vector<CaseFacts> Recount() {
     std::map<std::string, CaseFacts> by_case;
-    REQUIRE(db->ForEachEvent([&](const domain::Event& e) {
-                projection::ApplyFact(by_case[e.case_id], e);
-              }).ok());
+    REQUIRE(store
+                ->ForEachEvent(
+                    [&](const domain::Event& e) { projection::ApplyFact(by_case[e.case_id], e); })
+                .ok());
     std::vector<CaseFacts> out;
     for (auto& [id, f] : by_case) out.push_back(f);
     return out;
   }
 
-  base::FakeClock clock;
-  std::filesystem::path dir;
-  std::unique_ptr<store::sqlite::SqliteStore> db;
-  std::unique_ptr<service::CaseService> cases;
   std::unique_ptr<service::StatsService> stats;
 };
 
@@ -209,26 +186,23 @@ TEST_CASE("statistics equal a brute-force recount from the raw events, for rando
   std::mt19937_64 rng(2026);
   for (auto [cases, seed] : {std::pair<int64_t, uint64_t>{30, 11}, {160, 12}, {420, 13}}) {
     INFO("cases " << cases << " seed " << seed);
-    Fixture fx(cases, seed);
+    Fixture fx(cases, seed, testing::StoreKind::kSqlite);
     CheckEverything(fx, rng, 12);
 
     // A rebuild keeps the figures.
-    REQUIRE(fx.db->Rebuild({}).ok());
+    REQUIRE(fx.store->Rebuild({}).ok());
     CheckEverything(fx, rng, 4);
     // Reopening loads the index from the table.
-    fx.stats.reset();
-    fx.db.reset();
-    fx.Open();
-    fx.stats = std::make_unique<service::StatsService>(fx.cases->config(), *fx.db, fx.clock);
+    fx.Reopen();
     CheckEverything(fx, rng, 4);
   }
 }
 
 TEST_CASE("the schema step fills case facts from an existing event log") {
   std::mt19937_64 rng(5);
-  Fixture fx(120, 21);
+  Fixture fx(120, 21, testing::StoreKind::kSqlite);
   fx.stats.reset();
-  fx.db.reset();
+  fx.CloseStore();
   {
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open(fx.Path().c_str(), &raw) == SQLITE_OK);
@@ -238,8 +212,8 @@ TEST_CASE("the schema step fills case facts from an existing event log") {
     REQUIRE(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(raw);
   }
-  fx.Open();
-  fx.stats = std::make_unique<service::StatsService>(fx.cases->config(), *fx.db, fx.clock);
+  fx.OpenStore();
+  fx.stats = std::make_unique<service::StatsService>(fx.cases->config(), *fx.store, fx.clock);
   CheckEverything(fx, rng, 4);
 }
 
