@@ -128,6 +128,9 @@ async function main() {
   // Choose a need and area that route to a LOCAL actor at the node (from the configuration).
   let config = null;
   let need = '', area = '', predicted = [], nodeName = '', outcomeKind = '';
+  // The lifecycle's verbs and states, read from /v1/workflow by effect (another region's
+  // workflow may name them differently): verb.triage, verb.claim, ...; state.matched, ...
+  const verb = {}, state = {};
   await step('configuration: pick a node and a need/area that a LOCAL actor at the node serves', async () => {
     const api = await pwRequest.newContext({ baseURL: BASE, extraHTTPHeaders: { 'X-Requested-With': 'tillvaxt' } });
     const r = await api.post('/v1/sessions', { data: { username: 'manager', password: PASSWORD } });
@@ -135,6 +138,31 @@ async function main() {
     const c = await api.get('/v1/config');
     assert(c.ok(), `GET /v1/config: HTTP ${c.status()}`);
     config = await c.json();
+    const w = await api.get('/v1/workflow');
+    assert(w.ok(), `GET /v1/workflow: HTTP ${w.status()}`);
+    const wf = await w.json();
+    const transitions = wf.transitions || [];
+    const terminal = new Set((wf.states || []).filter((x) => x.terminal).map((x) => x.name));
+    const byEffect = (effect) => {
+      const t = transitions.find((x) => x.effect === effect);
+      assert(t, `the workflow has a transition with effect ${effect}`);
+      return t;
+    };
+    // A transition without an effect from `from`, open to `role`, that `fits`.
+    const plain = (what, from, role, fits) => {
+      const t = transitions.find((x) => (!x.effect || x.effect === 'NONE') && (x.from || []).includes(from) &&
+        (x.roles || []).includes(role) && fits(x));
+      assert(t, `the workflow has a transition that ${what} from ${from}`);
+      return t;
+    };
+    const triage = byEffect('TRIAGE'), claim = byEffect('CLAIM'), resolve = byEffect('RESOLVE');
+    const start = plain('starts work', claim.to, 'ACTOR', (x) => x.to && !terminal.has(x.to));
+    const close = plain('closes', resolve.to, 'COORDINATOR', (x) => terminal.has(x.to));
+    Object.assign(verb, { triage: triage.name, claim: claim.name, start: start.name, resolve: resolve.name, close: close.name });
+    Object.assign(state, { initial: wf.initialState, matched: (triage.mayLeadTo || [])[0], claimed: claim.to,
+      working: start.to, resolved: resolve.to, closed: close.to });
+    assert(state.matched, 'the triage transition says which state a routed case lands in');
+    console.log(`     workflow verbs: ${JSON.stringify(verb)}; states: ${JSON.stringify(state)}`);
     const lowest = (config.levels && config.levels[0]) || 'LOCAL';
     const localsAt = (node) => (config.actors || []).filter((a) => a.level === lowest && (!a.nodes || a.nodes.length === 0 || a.nodes.includes(node)));
     // The node with the most LOCAL actors, unless E2E_NODE names one.
@@ -246,10 +274,10 @@ async function main() {
       await coord.getByRole('button', { name: 'Registrera ärendet' }).click();
       // Either straight to the case page, or a result page listing related cases first.
       await Promise.race([
-        coord.waitForSelector(caseSel('NEW')),
+        coord.waitForSelector(caseSel(state.initial)),
         coord.waitForSelector('[data-testid="open-created"]').then(() => coord.click('[data-testid="open-created"]')),
       ]);
-      await coord.waitForSelector(caseSel('NEW'));
+      await coord.waitForSelector(caseSel(state.initial));
       caseId = await coord.getAttribute('.case-page', 'data-case-id');
       assert(caseId, 'case id on the page');
       console.log(`     case ${caseId}`);
@@ -259,27 +287,27 @@ async function main() {
       const acts = await coord.$$eval('button[data-action]', (bs) => bs.map((b) => b.dataset.action));
       const allowed = await coord.evaluate(async (id) => (await (await fetch(`/v1/cases/${encodeURIComponent(id)}`)).json()).allowedActions || [], caseId);
       assert(JSON.stringify(acts) === JSON.stringify(allowed), `buttons ${acts} ≠ allowedActions ${allowed}`);
-      assert(acts.includes('triage'), `triage offered: ${acts}`);
-      await coord.focus('button[data-action="triage"]');
+      assert(acts.includes(verb.triage), `${verb.triage} offered: ${acts}`);
+      await coord.focus(`button[data-action="${verb.triage}"]`);
       await coord.keyboard.press('Enter');
-      await coord.locator('dialog#dlg-triage').waitFor({ state: 'visible' });
+      await coord.locator(`dialog#dlg-${verb.triage}`).waitFor({ state: 'visible' });
       const inDialog = await coord.evaluate(() => !!document.activeElement?.closest('dialog'));
       assert(inDialog, 'focus moved into the dialog');
       await axeCheck(coord, 'triage dialog');
       await shot(coord, 'triage-dialog');
       await coord.keyboard.press('Escape');
-      await coord.locator('dialog#dlg-triage').waitFor({ state: 'detached' });
+      await coord.locator(`dialog#dlg-${verb.triage}`).waitFor({ state: 'detached' });
       const back = await coord.evaluate(() => document.activeElement?.getAttribute('data-action'));
-      assert(back === 'triage', `focus returned to the opener (got ${back})`);
+      assert(back === verb.triage, `focus returned to the opener (got ${back})`);
       await axeCheck(coord, 'case page (NEW)');
     });
 
     await step('coordinator triages: case is MATCHED with candidates and match reasons', async () => {
-      await fireAction(coord, 'triage', async (dlg) => {
+      await fireAction(coord, verb.triage, async (dlg) => {
         await dlg.locator(`#ad-needs-${need}`).check();
         if (area) await dlg.locator(`#ad-areas-${area}`).check();
       });
-      await coord.waitForSelector(caseSel('MATCHED'));
+      await coord.waitForSelector(caseSel(state.matched));
       candidates = await coord.$$eval('li.candidate[data-actor]', (ls) => ls.map((l) => l.dataset.actor));
       assert(candidates.length > 0, 'candidates listed');
       const reasons = await coord.$$eval('li.candidate [data-reason]', (ls) => ls.map((l) => `${l.dataset.reason} → ${l.textContent}`));
@@ -314,8 +342,8 @@ async function main() {
       const p = actorPages[assignee];
       const others = Object.entries(actorPages).filter(([a]) => a !== assignee && candidates.includes(a));
       for (const [, q] of others) await q.locator(`li.queue-item[data-case-id="${caseId}"]`).waitFor();
-      await p.locator(`li.queue-item[data-case-id="${caseId}"] button[data-action="claim"]`).click();
-      await p.waitForSelector(caseSel('CLAIMED'));
+      await p.locator(`li.queue-item[data-case-id="${caseId}"] button[data-action="${verb.claim}"]`).click();
+      await p.waitForSelector(caseSel(state.claimed));
       const who = await p.textContent('[data-testid="assignee"]');
       assert(who && who.trim() !== '–', `assignee shown: ${who}`);
       for (const [a, q] of others) {
@@ -327,13 +355,13 @@ async function main() {
 
     await step('actor starts and resolves with an outcome', async () => {
       const p = actorPages[assignee];
-      await fireAction(p, 'start');
-      await p.waitForSelector(caseSel('IN_PROGRESS'));
-      await fireAction(p, 'resolve', async (dlg) => {
+      await fireAction(p, verb.start);
+      await p.waitForSelector(caseSel(state.working));
+      await fireAction(p, verb.resolve, async (dlg) => {
         await dlg.locator('#ad-outcome-kind').selectOption(outcomeKind);
         await dlg.locator('#ad-outcome-note').fill('Företaget fick kontakt med rätt rådgivare.');
       });
-      await p.waitForSelector(caseSel('RESOLVED'));
+      await p.waitForSelector(caseSel(state.resolved));
       await axeCheck(p, 'case page (actor, RESOLVED)');
       await shot(p, 'case-actor');
       await p.click('nav a[href="/mine"]');
@@ -344,20 +372,20 @@ async function main() {
     });
 
     await step('coordinator sees RESOLVED live (no reload) and closes the case', async () => {
-      await coord.waitForSelector(caseSel('RESOLVED'));
+      await coord.waitForSelector(caseSel(state.resolved));
       await coord.locator('.timeline [data-type="CLAIMED"]').waitFor();
       await coord.locator('.timeline [data-type="RESOLVED"]').waitFor();
-      await fireAction(coord, 'close', async (dlg) => {
+      await fireAction(coord, verb.close, async (dlg) => {
         await dlg.locator('#ad-feedback').fill('Företaget är nöjt.');
       });
-      await coord.waitForSelector(caseSel('CLOSED'));
+      await coord.waitForSelector(caseSel(state.closed));
       await axeCheck(coord, 'case page (CLOSED)');
       await shot(coord, 'case');
     });
 
     await test('coordinator list shows the closed case; offer inbox', async () => {
       await coord.click('nav a[href="/cases"]');
-      await coord.locator(`tr[data-case-id="${caseId}"] [data-state="CLOSED"]`).waitFor();
+      await coord.locator(`tr[data-case-id="${caseId}"] [data-state="${state.closed}"]`).waitFor();
       await coord.click('nav a[href="/inbox"]');
       await coord.getByRole('heading', { level: 1 }).waitFor();
       await coord.waitForSelector('.offer-list, .empty');
@@ -425,7 +453,7 @@ async function main() {
       await axeCheck(p, 'case list (375 px)');
       await shot(p, 'mobile-cases');
       await p.goto(`/cases/${encodeURIComponent(caseId)}`);
-      await p.waitForSelector(caseSel('CLOSED'));
+      await p.waitForSelector(caseSel(state.closed));
       await shot(p, 'mobile-case');
     });
 
