@@ -67,5 +67,6 @@ if [[ $WHAT == all || $WHAT == http ]]; then
   [[ -n $PORT ]] || { echo "the server did not start"; cat "$TMP/serve.log"; exit 1; }
   echo "server: ${SERVE_ARGS[*]} (pid $SERVER, port $PORT)"
   "$BUILD/bench/http_bench" --port "$PORT" --config "$TOP/config/sormland.textproto" \
-    --dir "$TMP" --connections "${CONNECTIONS:-1,8,64}" --seconds "${SECONDS_PER_RUN:-10}"
+    --dir "$TMP" --connections "${CONNECTIONS:-1,8,64}" --seconds "${SECONDS_PER_RUN:-10}" \
+    --server-pid "$SERVER"
 fi
