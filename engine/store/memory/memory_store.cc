@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "engine/domain/decider.h"
+#include "engine/store/append_checks.h"
 #include "engine/store/swedish_terms.h"
 
 namespace tillvaxt::store::memory {
@@ -93,61 +94,6 @@ bool DecodePageToken(uint64_t key, char listing, const std::string& token, base:
 
 Status BadPageToken() {
   return base::InvalidField("pageToken", "not a token this server returned");
-}
-
-// The same checks, and the same words, as the SQLite store's.
-Status ValidateAppend(const CaseAppend& a) {
-  const std::string& id = a.after.id;
-  if (id.empty()) return base::InvalidArgument("append: the case after the events has no id");
-  if (a.expected_version < 0) {
-    return base::InvalidArgument("append to case " + id + ": negative expected version");
-  }
-  if (a.events.empty()) return base::InvalidArgument("append to case " + id + ": no events");
-  for (size_t i = 0; i < a.events.size(); ++i) {
-    const domain::Event& e = a.events[i];
-    const int64_t want = a.expected_version + static_cast<int64_t>(i) + 1;
-    if (e.case_id != id) {
-      return base::InvalidArgument("append to case " + id + ": event " + std::to_string(i) +
-                                   " belongs to case " + e.case_id);
-    }
-    if (e.seq != want) {
-      return base::InvalidArgument("append to case " + id + ": event " + std::to_string(i) +
-                                   " has seq " + std::to_string(e.seq) + ", expected " +
-                                   std::to_string(want));
-    }
-  }
-  const int64_t after_version = a.expected_version + static_cast<int64_t>(a.events.size());
-  if (a.after.version != after_version) {
-    return base::InvalidArgument("append to case " + id + ": the case after has version " +
-                                 std::to_string(a.after.version) + ", expected " +
-                                 std::to_string(after_version));
-  }
-  return Status::Ok();
-}
-
-Status ValidateOfferAppend(const OfferAppend& a) {
-  const std::string& id = a.after.id;
-  if (id.empty()) return base::InvalidArgument("offer append: the offer after has no id");
-  if (a.expected_version < 0) {
-    return base::InvalidArgument("append to offer " + id + ": negative expected version");
-  }
-  if (a.events.empty()) return base::InvalidArgument("append to offer " + id + ": no events");
-  for (size_t i = 0; i < a.events.size(); ++i) {
-    const domain::OfferEvent& e = a.events[i];
-    if (e.offer_id != id) {
-      return base::InvalidArgument("append to offer " + id + ": event " + std::to_string(i) +
-                                   " belongs to offer " + e.offer_id);
-    }
-    if (e.seq != a.expected_version + static_cast<int64_t>(i) + 1) {
-      return base::InvalidArgument("append to offer " + id + ": event " + std::to_string(i) +
-                                   " has seq " + std::to_string(e.seq));
-    }
-  }
-  if (a.after.version != a.expected_version + static_cast<int64_t>(a.events.size())) {
-    return base::InvalidArgument("append to offer " + id + ": the offer after has version " +
-                                 std::to_string(a.after.version));
-  }
-  return Status::Ok();
 }
 
 // The search terms of a title and description, sorted and unique (swedish_terms.h).
@@ -254,7 +200,7 @@ void MemoryStore::PutOfferRowLocked(const std::string& id, domain::Offer o,
 
 base::Status MemoryStore::Append(std::vector<CaseAppend> appends) {
   if (appends.empty()) return Status::Ok();
-  for (const CaseAppend& a : appends) TV_RETURN_IF_ERROR(ValidateAppend(a));
+  for (const CaseAppend& a : appends) TV_RETURN_IF_ERROR(ValidateCaseAppend(a));
   std::vector<std::vector<std::string>> terms;  // stemmed before the lock is taken
   terms.reserve(appends.size());
   for (const CaseAppend& a : appends) terms.push_back(Terms(a.after.title, a.after.description));

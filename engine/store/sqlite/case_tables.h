@@ -43,7 +43,7 @@ struct CaseKind {
 };
 
 // Appends one case's events and writes its projection; ABORTED on a version mismatch. Validate
-// the append first (event_log.h ValidateAppend<CaseKind>).
+// the append first (store/append_checks.h ValidateCaseAppend).
 base::Status WriteCaseAppend(Connection& db, const CaseAppend& append);
 
 // NOT_FOUND "case 'x' not found".

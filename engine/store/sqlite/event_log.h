@@ -10,8 +10,7 @@
 // A Kind names the tables and knows its types, codec and fold:
 //
 //   struct Kind {
-//     using Event = ...;  using Subject = ...;  using Append = ...;  // {expected_version,
-//                                                                    //  events, after}
+//     using Event = ...;  using Subject = ...;  using Append = ...;  // CaseAppend, ...
 //     static constexpr const char* kNoun = "case";            // in messages
 //     static constexpr const char* kEventTable = "events";
 //     static constexpr const char* kIdColumn = "case_id";
@@ -40,40 +39,8 @@
 
 namespace tillvaxt::store::sqlite {
 
-// INVALID_ARGUMENT, before anything is written, when an append is malformed: the subject has no
-// id, a negative expected version, no events, an event of another subject, seqs that are not
-// expected_version + 1, + 2, ..., or an `after` whose version is not the last seq.
-template <class Kind>
-base::Status ValidateAppend(const typename Kind::Append& a) {
-  const std::string noun = Kind::kNoun;
-  const std::string& id = a.after.id;
-  if (id.empty())
-    return base::InvalidArgument("append: the " + noun + " after the events has no id");
-  const std::string what = "append to " + noun + " " + id;
-  if (a.expected_version < 0) return base::InvalidArgument(what + ": negative expected version");
-  if (a.events.empty()) return base::InvalidArgument(what + ": no events");
-  for (size_t i = 0; i < a.events.size(); ++i) {
-    const auto& e = a.events[i];
-    const int64_t want = a.expected_version + static_cast<int64_t>(i) + 1;
-    if (Kind::SubjectId(e) != id) {
-      return base::InvalidArgument(what + ": event " + std::to_string(i) + " belongs to " + noun +
-                                   " " + Kind::SubjectId(e));
-    }
-    if (e.seq != want) {
-      return base::InvalidArgument(what + ": event " + std::to_string(i) + " has seq " +
-                                   std::to_string(e.seq) + ", expected " + std::to_string(want));
-    }
-  }
-  const int64_t after_version = a.expected_version + static_cast<int64_t>(a.events.size());
-  if (a.after.version != after_version) {
-    return base::InvalidArgument(what + ": the " + noun + " after has version " +
-                                 std::to_string(a.after.version) + ", expected " +
-                                 std::to_string(after_version));
-  }
-  return base::Status::Ok();
-}
-
-// Checks the subject's version and inserts the events (inside the caller's transaction).
+// Checks the subject's version and inserts the events (inside the caller's transaction); the
+// append was validated before (store/append_checks.h).
 // ABORTED when a new subject's id exists or an existing one is not at expected_version. Returns
 // whether the subject existed before (its projection rows are then replaced).
 template <class Kind>

@@ -44,7 +44,7 @@ struct OfferKind {
 };
 
 // Appends the events and writes the projection; ABORTED on a version mismatch. Validate the
-// append first (event_log.h ValidateAppend<OfferKind>).
+// append first (store/append_checks.h ValidateOfferAppend).
 base::Status WriteOfferAppend(Connection& db, const OfferAppend& append);
 
 base::Result<domain::Offer> ReadOffer(Connection& db, const std::string& id);

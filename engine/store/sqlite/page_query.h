@@ -1,8 +1,9 @@
 // Newest-first keyset pages over a projection table (cases, offers), as CaseQueries::ListCases
 // and OfferLog::ListOffers promise them: rows ordered by (create_time DESC, id DESC), each page
 // asking for one row more than it returns to know whether another follows, and page tokens that
-// carry the last row's key — hex of "<create_time ms>,<id>", opaque to clients, so a token this
-// store did not make is refused rather than misread.
+// carry the last row's key — hex of "<create_time ms>,<id>" and a check of it for the listing,
+// opaque to clients — so an altered or made-up token, or one of another listing, is refused
+// rather than misread.
 //
 // Usage: Start the query, add a condition per filter (each value becomes a numbered parameter),
 // then Run it on a connection.
@@ -52,6 +53,7 @@ class PageQuery {
  private:
   PageQuery() = default;
 
+  std::string table_;  // names the listing in its tokens
   std::string alias_;
   std::string sql_;
   std::vector<std::variant<std::string, int64_t>> params_;

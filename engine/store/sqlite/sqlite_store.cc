@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/codec/event_codec.h"
+#include "engine/store/append_checks.h"
 #include "engine/store/sqlite/case_tables.h"
 #include "engine/store/sqlite/db.h"
 #include "engine/store/sqlite/event_log.h"
@@ -282,7 +283,7 @@ base::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions
 
 base::Status SqliteStore::Append(std::vector<CaseAppend> appends) {
   if (appends.empty()) return base::Status::Ok();
-  for (const CaseAppend& a : appends) TV_RETURN_IF_ERROR(ValidateAppend<CaseKind>(a));
+  for (const CaseAppend& a : appends) TV_RETURN_IF_ERROR(ValidateCaseAppend(a));
   std::vector<StatsUpdate> stats_updates;  // the facts rows, for the index once committed
   Status st = state_->Submit([&appends, &stats_updates](Connection& db) -> Status {
     stats_updates.clear();
@@ -571,7 +572,7 @@ base::Result<std::string> SqliteStore::IntegrityCheck() {
 // --- Offers (offer_tables.h): writes through the single writer, reads on a leased reader. ---
 
 base::Status SqliteStore::AppendOffer(OfferAppend append) {
-  TV_RETURN_IF_ERROR(ValidateAppend<OfferKind>(append));
+  TV_RETURN_IF_ERROR(ValidateOfferAppend(append));
   return state_->Submit([&append](Connection& db) { return WriteOfferAppend(db, append); });
 }
 

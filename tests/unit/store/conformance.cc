@@ -564,6 +564,22 @@ void RunStoreConformance(const StoreFactory& factory) {
     f.page_token = "zz";
     CHECK(store->ListCases(f).status().code() == Code::kInvalidArgument);
     CHECK(FieldOf(store->ListCases(f).status()) == "pageToken");
+    // A token of this listing goes on; altered, bare hex of a key, or the offers' listing's, no.
+    f.page_token.clear();
+    const std::string token = store->ListCases(f)->next_page_token;
+    f.page_token = token;
+    CHECK(store->ListCases(f)->cases.size() == 1);
+    f.page_token.back() = f.page_token.back() == '0' ? '1' : '0';
+    CHECK(FieldOf(store->ListCases(f).status()) == "pageToken");
+    const domain::Case& last = store->ListCases({.page_size = 59})->cases.back();
+    std::string bare;
+    for (unsigned char ch : std::to_string(base::ToUnixMillis(last.create_time)) + "," + last.id) {
+      bare.push_back("0123456789abcdef"[ch >> 4]);
+      bare.push_back("0123456789abcdef"[ch & 0xf]);
+    }
+    f.page_token = bare;
+    CHECK(FieldOf(store->ListCases(f).status()) == "pageToken");
+    CHECK(FieldOf(store->ListOffers({.page_token = token}).status()) == "pageToken");
   }
 
   SECTION("more than 1000 cases: a page holds at most 1000") {
