@@ -154,10 +154,14 @@ Status WriteProjection(Connection& db, const domain::Case& c, const domain::Case
 
 }  // namespace
 
-Status WriteCaseAppend(Connection& db, const CaseAppend& a) {
+Status WriteCaseAppend(Connection& db, const CaseAppend& a, const CaseCache& cache) {
   base::Result<bool> existed = AppendEvents<CaseKind>(db, a);
   if (!existed.ok()) return existed.status();
   if (!*existed) return WriteProjection(db, a.after, nullptr);
+  // AppendEvents found the row at expected_version.
+  if (std::optional<domain::Case> cached = cache.Get(a.after.id, a.expected_version)) {
+    return WriteProjection(db, a.after, &*cached);
+  }
   base::Result<domain::Case> before = ReadCase(db, a.after.id);
   if (!before.ok()) return before.status();
   return WriteProjection(db, a.after, &*before);
@@ -174,6 +178,17 @@ base::Result<domain::Case> ReadCase(Connection& db, const std::string& id) {
   base::Result<domain::Case> c = codec::ParseCase(stmt->Blob(0));
   if (!c.ok()) return base::Internal(op + ": " + c.status().message());
   return c;
+}
+
+base::Result<int64_t> ReadCaseVersion(Connection& db, const std::string& id) {
+  const std::string op = "reading the version of case " + id;
+  base::Result<Stmt> stmt = db.Prepare("SELECT version FROM cases WHERE id = ?1", op);
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, id);
+  base::Result<bool> row = stmt->Step(op);
+  if (!row.ok()) return row.status();
+  if (!*row) return base::NotFound("case '" + id + "' not found");
+  return stmt->Int(0);
 }
 
 base::Result<CasePage> ReadCases(Connection& db, const CaseFilter& f) {

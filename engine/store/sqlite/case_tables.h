@@ -22,6 +22,7 @@
 #include "engine/domain/case.h"
 #include "engine/store/case_log.h"
 #include "engine/store/case_queries.h"
+#include "engine/store/sqlite/case_cache.h"
 #include "engine/store/sqlite/db.h"
 
 namespace tillvaxt::store::sqlite {
@@ -42,12 +43,14 @@ struct CaseKind {
   static Subject Fold(const std::vector<Event>& events);
 };
 
-// Appends one case's events and writes its projection; ABORTED on a version mismatch. Validate
+// Appends one case's events and writes its projection; ABORTED on a version mismatch. The case as
+// it was before comes from `cache` when it holds the expected version, else from its row. Validate
 // the append first (store/append_checks.h ValidateCaseAppend).
-base::Status WriteCaseAppend(Connection& db, const CaseAppend& append);
+base::Status WriteCaseAppend(Connection& db, const CaseAppend& append, const CaseCache& cache);
 
-// NOT_FOUND "case 'x' not found".
+// NOT_FOUND "case 'x' not found". ReadCaseVersion reads only the version.
 base::Result<domain::Case> ReadCase(Connection& db, const std::string& id);
+base::Result<int64_t> ReadCaseVersion(Connection& db, const std::string& id);
 // As CaseQueries::ListCases.
 base::Result<CasePage> ReadCases(Connection& db, const CaseFilter& filter);
 

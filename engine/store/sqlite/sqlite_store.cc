@@ -15,6 +15,7 @@
 
 #include "engine/codec/event_codec.h"
 #include "engine/store/append_checks.h"
+#include "engine/store/sqlite/case_cache.h"
 #include "engine/store/sqlite/case_tables.h"
 #include "engine/store/sqlite/db.h"
 #include "engine/store/sqlite/event_log.h"
@@ -29,6 +30,7 @@ using base::Status;
 
 constexpr int64_t kCheckpointFrames = 1000;  // WAL frames before a passive checkpoint
 constexpr int64_t kEventChunk = 1000;        // events per read in ForEachEvent
+constexpr size_t kCachedCases = 4096;        // cases kept parsed (case_cache.h)
 
 struct WriteRequest {
   std::function<Status(Connection&)> work;
@@ -67,6 +69,7 @@ struct SqliteStore::State {
   std::atomic<int64_t> largest_batch{0};
   std::atomic<int64_t> wal_frames{0};
   std::unique_ptr<StatsTables> stats;  // the statistics index (after the migration)
+  CaseCache cases{kCachedCases};
 
   // A reader connection for the life of the lease; returned to the pool after.
   class Lease {
@@ -285,20 +288,26 @@ base::Status SqliteStore::Append(std::vector<CaseAppend> appends) {
   if (appends.empty()) return base::Status::Ok();
   for (const CaseAppend& a : appends) TV_RETURN_IF_ERROR(ValidateCaseAppend(a));
   std::vector<StatsUpdate> stats_updates;  // the facts rows, for the index once committed
-  Status st = state_->Submit([&appends, &stats_updates](Connection& db) -> Status {
+  const CaseCache& cache = state_->cases;
+  Status st = state_->Submit([&appends, &stats_updates, &cache](Connection& db) -> Status {
     stats_updates.clear();
     for (const CaseAppend& a : appends) {
-      TV_RETURN_IF_ERROR(WriteCaseAppend(db, a));
+      TV_RETURN_IF_ERROR(WriteCaseAppend(db, a, cache));
       TV_RETURN_IF_ERROR(WriteCaseFacts(db, a, &stats_updates));
     }
     return Status::Ok();
   });
-  if (st.ok()) state_->stats->Apply(stats_updates);
+  if (!st.ok()) return st;
+  state_->stats->Apply(stats_updates);
+  for (const CaseAppend& a : appends) state_->cases.Put(a.after);  // committed
   return st;
 }
 
 base::Result<domain::Case> SqliteStore::GetCase(const std::string& id) {
   State::Lease db(*state_);
+  base::Result<int64_t> version = ReadCaseVersion(*db, id);
+  if (!version.ok()) return version.status();
+  if (std::optional<domain::Case> cached = state_->cases.Get(id, *version)) return *cached;
   return ReadCase(*db, id);
 }
 
@@ -368,6 +377,7 @@ base::Status SqliteStore::ForEachEvent(const std::function<void(const domain::Ev
 }
 
 base::Status SqliteStore::Rebuild(const std::function<void(int64_t, int64_t)>& progress) {
+  state_->cases.Clear();  // the rebuilt rows may differ at the same versions
   Status st = state_->Submit(
       [&progress](Connection& db) -> Status {
         TV_RETURN_IF_ERROR(RebuildCaseProjections(db, progress));
@@ -375,6 +385,7 @@ base::Status SqliteStore::Rebuild(const std::function<void(int64_t, int64_t)>& p
         return RebuildCaseFacts(db);
       },
       true);
+  state_->cases.Clear();
   if (!st.ok()) return st;
   return state_->stats->Reload();
 }
