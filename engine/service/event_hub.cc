@@ -130,6 +130,13 @@ struct EventHub::Core {
   // Reads and delivers everything after `head`.
   void Poll() {
     std::lock_guard lock(poll_mu);
+    // Nobody listening: move the head to the end without reading (and parsing) the events. The
+    // end is read before looking for subscribers, so one that subscribes meanwhile still gets
+    // every event committed after it subscribed.
+    if (auto last = log.LastPosition(); last.ok() && Snapshot().empty()) {
+      head = std::max(head.load(), *last);
+      return;
+    }
     while (true) {
       auto batch = log.EventsAfter(head.load(), options.batch);
       if (!batch.ok() || batch->empty()) return;
