@@ -24,15 +24,11 @@ namespace tillvaxt::api {
 
 // One SSE message for a committed event.
 std::string SseMessage(const store::PositionedEvent& p) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
-  std::string json;
-  if (!google::protobuf::util::MessageToJsonString(EventView(p.event), &json, options).ok()) {
-    json = "{}";
-  }
+  base::Result<std::string> printed = ToJson(EventView(p.event));
+  const std::string json = printed.ok() ? std::move(printed).value() : "{}";
   // JSON from the printer has no raw newlines, so `data:` is one line.
-  return "id: " + std::to_string(p.position) + "\nevent: " +
-         domain::EventTypeName(p.event.type) + "\ndata: " + json + "\n\n";
+  return "id: " + std::to_string(p.position) + "\nevent: " + domain::EventTypeName(p.event.type) +
+         "\ndata: " + json + "\n\n";
 }
 
 namespace {
@@ -53,31 +49,36 @@ base::Result<std::optional<int64_t>> ResumePosition(const http::Request& request
 }  // namespace
 
 void AddStreamRoutes(http::Router& router, ApiContext& ctx) {
-  router.Add("GET", "/v1/stream", Authed(ctx, [&ctx](const http::Request& request,
-                                                     const domain::Principal& who) {
-    if (ctx.events == nullptr) return ReplyError(base::Unavailable("live events are off"));
-    auto after = ResumePosition(request);
-    if (!after.ok()) return ReplyError(after.status());
-    // The replay is read here, on a worker, before the stream opens.
-    auto sub = ctx.events->Subscribe(who, *after);
-    if (!sub.ok()) return ReplyError(sub.status());
-    service::EventHub* hub = ctx.events;
-    auto body = std::make_shared<http::StreamBody>();
-    body->on_open = [hub, sub = *sub](std::shared_ptr<http::StreamWriter> writer) {
-      std::weak_ptr<http::StreamWriter> weak = writer;
-      hub->Attach(
-          sub, [writer](std::string message) { return writer->Write(std::move(message)); },
-          [weak] {
-            if (auto w = weak.lock()) w->End();
-          });
-    };
-    body->on_close = [hub, sub = *sub] { hub->Detach(sub); };
-    http::Response response = http::Response::Stream(200, "text/event-stream", body);
-    response.headers.Set("Cache-Control", "no-cache");
-    // Proxies such as nginx must not buffer the stream.
-    response.headers.Set("X-Accel-Buffering", "no");
-    return response;
-  }), "stream");
+  router.Add(
+      "GET", "/v1/stream",
+      Authed(ctx,
+             [&ctx](const http::Request& request, const domain::Principal& who) {
+               if (ctx.events == nullptr)
+                 return ReplyError(base::Unavailable("live events are off"));
+               auto after = ResumePosition(request);
+               if (!after.ok()) return ReplyError(after.status());
+               // The replay is read here, on a worker, before the stream opens.
+               auto sub = ctx.events->Subscribe(who, *after);
+               if (!sub.ok()) return ReplyError(sub.status());
+               service::EventHub* hub = ctx.events;
+               auto body = std::make_shared<http::StreamBody>();
+               body->on_open = [hub, sub = *sub](std::shared_ptr<http::StreamWriter> writer) {
+                 std::weak_ptr<http::StreamWriter> weak = writer;
+                 hub->Attach(
+                     sub,
+                     [writer](std::string message) { return writer->Write(std::move(message)); },
+                     [weak] {
+                       if (auto w = weak.lock()) w->End();
+                     });
+               };
+               body->on_close = [hub, sub = *sub] { hub->Detach(sub); };
+               http::Response response = http::Response::Stream(200, "text/event-stream", body);
+               response.headers.Set("Cache-Control", "no-cache");
+               // Proxies such as nginx must not buffer the stream.
+               response.headers.Set("X-Accel-Buffering", "no");
+               return response;
+             }),
+      "stream");
 }
 
 }  // namespace tillvaxt::api

@@ -1,12 +1,13 @@
 #include "engine/api/wire.h"
 
-#include <charconv>
-
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <charconv>
+
+#include "engine/api/json_writer.h"
 
 namespace tillvaxt::api {
 namespace {
@@ -160,12 +161,20 @@ http::Response Reply(const http::Request& request, int status,
     r.body = message.SerializeAsString();
     return r;
   }
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
+  base::Result<std::string> json = ToJson(message);
+  if (!json.ok()) return ReplyError(json.status());
+  return http::Response::Json(status, std::move(json).value());
+}
+
+base::Result<std::string> ToJson(const google::protobuf::Message& message) {
   std::string json;
-  auto printed = google::protobuf::util::MessageToJsonString(message, &json, options);
-  if (!printed.ok()) return ReplyError(base::Internal("cannot print the response"));
-  return http::Response::Json(status, std::move(json));
+  if (AppendJson(message, &json)) return json;
+  google::protobuf::util::JsonPrintOptions options;  // a type json_writer.h does not write
+  options.always_print_primitive_fields = true;
+  if (!google::protobuf::util::MessageToJsonString(message, &json, options).ok()) {
+    return base::Internal("cannot print the response");
+  }
+  return json;
 }
 
 base::Result<int> PageSize(const http::Request& request, int fallback) {

@@ -24,6 +24,9 @@ base::Status ParseBody(const http::Request& request, google::protobuf::Message* 
 http::Response Reply(const http::Request& request, int status,
                      const google::protobuf::Message& message);
 
+// `message` as the API's JSON (json_writer.h; protobuf's printer for the types it does not write).
+base::Result<std::string> ToJson(const google::protobuf::Message& message);
+
 // The `pageSize` query parameter (1..1000), or `fallback` when absent; INVALID_ARGUMENT naming
 // pageSize otherwise.
 base::Result<int> PageSize(const http::Request& request, int fallback);
