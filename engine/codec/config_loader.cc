@@ -7,10 +7,10 @@
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <filesystem>
 #include <system_error>
 
 #include "engine/base/time.h"
@@ -43,77 +43,121 @@ class Collector final : public pb::io::ErrorCollector {
 
 domain::Role ToDomain(cfg::Role r) {
   switch (r) {
-    case cfg::COORDINATOR: return domain::Role::kCoordinator;
-    case cfg::ACTOR: return domain::Role::kActor;
-    case cfg::MANAGER: return domain::Role::kManager;
-    case cfg::ADMIN: return domain::Role::kAdmin;
-    case cfg::SYSTEM: return domain::Role::kSystem;
-    default: return domain::Role::kUnspecified;
+    case cfg::COORDINATOR:
+      return domain::Role::kCoordinator;
+    case cfg::ACTOR:
+      return domain::Role::kActor;
+    case cfg::MANAGER:
+      return domain::Role::kManager;
+    case cfg::ADMIN:
+      return domain::Role::kAdmin;
+    case cfg::SYSTEM:
+      return domain::Role::kSystem;
+    default:
+      return domain::Role::kUnspecified;
   }
 }
 
 cfg::Role ToProto(domain::Role r) {
   switch (r) {
-    case domain::Role::kCoordinator: return cfg::COORDINATOR;
-    case domain::Role::kActor: return cfg::ACTOR;
-    case domain::Role::kManager: return cfg::MANAGER;
-    case domain::Role::kAdmin: return cfg::ADMIN;
-    case domain::Role::kSystem: return cfg::SYSTEM;
-    case domain::Role::kUnspecified: break;
+    case domain::Role::kCoordinator:
+      return cfg::COORDINATOR;
+    case domain::Role::kActor:
+      return cfg::ACTOR;
+    case domain::Role::kManager:
+      return cfg::MANAGER;
+    case domain::Role::kAdmin:
+      return cfg::ADMIN;
+    case domain::Role::kSystem:
+      return cfg::SYSTEM;
+    case domain::Role::kUnspecified:
+      break;
   }
   return cfg::ROLE_UNSPECIFIED;
 }
 
 domain::Scope ToDomain(cfg::Scope s) {
   switch (s) {
-    case cfg::OWN_NODE: return domain::Scope::kOwnNode;
-    case cfg::CANDIDATE: return domain::Scope::kCandidate;
-    case cfg::ASSIGNEE: return domain::Scope::kAssignee;
-    default: return domain::Scope::kAny;
+    case cfg::OWN_NODE:
+      return domain::Scope::kOwnNode;
+    case cfg::CANDIDATE:
+      return domain::Scope::kCandidate;
+    case cfg::ASSIGNEE:
+      return domain::Scope::kAssignee;
+    default:
+      return domain::Scope::kAny;
   }
 }
 
 cfg::Scope ToProto(domain::Scope s) {
   switch (s) {
-    case domain::Scope::kOwnNode: return cfg::OWN_NODE;
-    case domain::Scope::kCandidate: return cfg::CANDIDATE;
-    case domain::Scope::kAssignee: return cfg::ASSIGNEE;
-    case domain::Scope::kAny: break;
+    case domain::Scope::kOwnNode:
+      return cfg::OWN_NODE;
+    case domain::Scope::kCandidate:
+      return cfg::CANDIDATE;
+    case domain::Scope::kAssignee:
+      return cfg::ASSIGNEE;
+    case domain::Scope::kAny:
+      break;
   }
   return cfg::SCOPE_UNSPECIFIED;
 }
 
 domain::Effect ToDomain(cfg::Effect e) {
   switch (e) {
-    case cfg::TRIAGE: return domain::Effect::kTriage;
-    case cfg::ESCALATE: return domain::Effect::kEscalate;
-    case cfg::CLAIM: return domain::Effect::kClaim;
-    case cfg::DECLINE: return domain::Effect::kDecline;
-    case cfg::RELEASE: return domain::Effect::kRelease;
-    case cfg::REASSIGN: return domain::Effect::kReassign;
-    case cfg::RESOLVE: return domain::Effect::kResolve;
-    case cfg::REOPEN: return domain::Effect::kReopen;
-    case cfg::FOLLOW_UP: return domain::Effect::kFollowUp;
-    case cfg::RECORD_EFFECT: return domain::Effect::kRecordEffect;
-    case cfg::LINK_OFFER: return domain::Effect::kLinkOffer;
-    default: return domain::Effect::kNone;
+    case cfg::TRIAGE:
+      return domain::Effect::kTriage;
+    case cfg::ESCALATE:
+      return domain::Effect::kEscalate;
+    case cfg::CLAIM:
+      return domain::Effect::kClaim;
+    case cfg::DECLINE:
+      return domain::Effect::kDecline;
+    case cfg::RELEASE:
+      return domain::Effect::kRelease;
+    case cfg::REASSIGN:
+      return domain::Effect::kReassign;
+    case cfg::RESOLVE:
+      return domain::Effect::kResolve;
+    case cfg::REOPEN:
+      return domain::Effect::kReopen;
+    case cfg::FOLLOW_UP:
+      return domain::Effect::kFollowUp;
+    case cfg::RECORD_EFFECT:
+      return domain::Effect::kRecordEffect;
+    case cfg::LINK_OFFER:
+      return domain::Effect::kLinkOffer;
+    default:
+      return domain::Effect::kNone;
   }
 }
 
 cfg::Effect ToProto(domain::Effect e) {
   switch (e) {
-    case domain::Effect::kTriage: return cfg::TRIAGE;
-    case domain::Effect::kEscalate: return cfg::ESCALATE;
-    case domain::Effect::kClaim: return cfg::CLAIM;
-    case domain::Effect::kDecline: return cfg::DECLINE;
-    case domain::Effect::kRelease: return cfg::RELEASE;
-    case domain::Effect::kReassign: return cfg::REASSIGN;
-    case domain::Effect::kResolve: return cfg::RESOLVE;
-    case domain::Effect::kReopen: return cfg::REOPEN;
-    case domain::Effect::kFollowUp: return cfg::FOLLOW_UP;
-    case domain::Effect::kRecordEffect: return cfg::RECORD_EFFECT;
-    case domain::Effect::kLinkOffer: return cfg::LINK_OFFER;
-    case domain::Effect::kNone: break;
+    case domain::Effect::kTriage:
+      return cfg::TRIAGE;
+    case domain::Effect::kEscalate:
+      return cfg::ESCALATE;
+    case domain::Effect::kClaim:
+      return cfg::CLAIM;
+    case domain::Effect::kDecline:
+      return cfg::DECLINE;
+    case domain::Effect::kRelease:
+      return cfg::RELEASE;
+    case domain::Effect::kReassign:
+      return cfg::REASSIGN;
+    case domain::Effect::kResolve:
+      return cfg::RESOLVE;
+    case domain::Effect::kReopen:
+      return cfg::REOPEN;
+    case domain::Effect::kFollowUp:
+      return cfg::FOLLOW_UP;
+    case domain::Effect::kRecordEffect:
+      return cfg::RECORD_EFFECT;
+    case domain::Effect::kLinkOffer:
+      return cfg::LINK_OFFER;
+    case domain::Effect::kNone:
+      break;
   }
   return cfg::EFFECT_UNSPECIFIED;
 }
@@ -160,8 +204,7 @@ domain::Workflow WorkflowToDomain(const cfg::Workflow& in, std::vector<PathProbl
       } else {
         if (problems != nullptr) {
           problems->push_back({{{"workflow", -1}, {"slas", i}, {"duration", -1}},
-                               "malformed duration '" + s.duration() +
-                                   "' (use e.g. \"3600s\")"});
+                               "malformed duration '" + s.duration() + "' (use e.g. \"3600s\")"});
         }
         if (bad_durations != nullptr) bad_durations->insert(i);
       }
@@ -251,6 +294,23 @@ domain::Config ConfigToDomain(const cfg::Config& in, std::vector<PathProblem>* p
     std::sort(d.settings.begin(), d.settings.end());
     c.plugins.push_back(std::move(d));
   }
+  c.public_url = in.notifications().public_url();
+  // "https://host/" links as "https://host/cases/..": the trailing slashes go (not the scheme's).
+  const size_t scheme_end = c.public_url.find("://");
+  while (scheme_end != std::string::npos && c.public_url.size() > scheme_end + 3 &&
+         c.public_url.back() == '/') {
+    c.public_url.pop_back();
+  }
+  if (!in.todo().claim_warning().empty()) {
+    std::optional<base::Millis> ms = base::ParseDuration(in.todo().claim_warning());
+    if (ms && ms->count() > 0) {
+      c.claim_warning = *ms;
+    } else if (problems != nullptr) {
+      problems->push_back(
+          {{{"todo", -1}, {"claim_warning", -1}},
+           "malformed or zero duration '" + in.todo().claim_warning() + "' (use e.g. \"86400s\")"});
+    }
+  }
   return c;
 }
 
@@ -259,8 +319,7 @@ domain::Config ConfigToDomain(const cfg::Config& in, std::vector<PathProblem>* p
 // The 0-based line of `field` (element `index`) in `tree`, or -1. A repeated field written
 // in list syntax (`needs: ["a", "b"]`) records one location for the whole list, so a missing
 // element falls back to the last element recorded before it.
-int LineOf(const pb::TextFormat::ParseInfoTree& tree, const pb::FieldDescriptor* field,
-           int index) {
+int LineOf(const pb::TextFormat::ParseInfoTree& tree, const pb::FieldDescriptor* field, int index) {
   if (!field->is_repeated()) return tree.GetLocation(field, -1).line;
   for (int i = std::max(index, 0); i >= 0; --i) {
     int line = tree.GetLocation(field, i).line;

@@ -117,6 +117,10 @@ struct Config {
   RoutingWeights routing;
   bool reveal_to_candidates = false;
   std::vector<Plugin> plugins;
+  // Links in notifications: "<public_url>/cases/<id>"; empty = none. No trailing slash.
+  std::string public_url;
+  // GET /v1/todo: a claimable case is "about to lapse" once its deadline is this close.
+  std::chrono::milliseconds claim_warning{std::chrono::hours(24)};
 
   const Actor* FindActor(const std::string& id) const;
   bool HasNode(const std::string& id) const;

@@ -24,6 +24,7 @@ class Checker {
     CheckNamedList(c_.areas, "areas", "area");
     CheckActors();
     CheckWorkflow();
+    CheckNotifications();
     return std::move(problems_);
   }
 
@@ -45,6 +46,30 @@ class Checker {
   static std::string Label(const char* kind, const std::string& id, size_t index) {
     if (id.empty()) return std::string(kind) + " #" + std::to_string(index + 1);
     return std::string(kind) + " " + Quote(id);
+  }
+
+  // The links in messages: an absolute http(s) address without a path, query or whitespace.
+  void CheckNotifications() {
+    const std::string& url = c_.public_url;
+    if (url.empty()) return;
+    std::string_view rest = url;
+    if (rest.rfind("https://", 0) == 0) {
+      rest.remove_prefix(8);
+    } else if (rest.rfind("http://", 0) == 0) {
+      rest.remove_prefix(7);
+    } else {
+      Add({{"notifications", -1}, {"public_url", -1}},
+          "public_url " + Quote(url) + " must start with https:// or http://");
+      return;
+    }
+    const bool bad_char = std::any_of(rest.begin(), rest.end(), [](char ch) {
+      return static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7F || ch == '?' || ch == '#' ||
+             ch == '"' || ch == '<' || ch == '>' || ch == '\\';
+    });
+    if (rest.empty() || rest.front() == '/' || bad_char) {
+      Add({{"notifications", -1}, {"public_url", -1}},
+          "public_url " + Quote(url) + " is not an address like https://tillvaxt.example.se");
+    }
   }
 
   void CheckRegion() {

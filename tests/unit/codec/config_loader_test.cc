@@ -1,8 +1,7 @@
 #include "engine/codec/config_loader.h"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -142,14 +141,45 @@ TEST_CASE("routing weights given in the file replace the defaults", "[config_loa
   CHECK(r->routing.node == 1.0);
 }
 
+TEST_CASE("the notifications' public address and the to-do's claim window", "[config_loader]") {
+  auto defaults = LoadConfigText(kValid, "t", nullptr);
+  REQUIRE(defaults.ok());
+  CHECK(defaults->public_url.empty());
+  CHECK(defaults->claim_warning == std::chrono::hours(24));
+
+  auto r = LoadConfigText(kValid +
+                              "notifications { public_url: \"https://tillvaxt.example.se/\" }\n"
+                              "todo { claim_warning: \"7200s\" }\n",
+                          "t", nullptr);
+  REQUIRE(r.ok());
+  CHECK(r->public_url == "https://tillvaxt.example.se");  // no trailing slash
+  CHECK(r->claim_warning == std::chrono::hours(2));
+
+  // Lines 24 and 25, after the workflow's closing brace on line 23.
+  CHECK(Problems(kValid + "notifications { public_url: \"tillvaxt.example.se\" }\n") ==
+        Lines{"test.textproto:24: public_url 'tillvaxt.example.se' must start with https:// or "
+              "http://"});
+  CHECK(Problems(kValid + "notifications { public_url: \"https://\" }\n") ==
+        Lines{"test.textproto:24: public_url 'https://' is not an address like "
+              "https://tillvaxt.example.se"});
+  CHECK(Problems(kValid + "notifications { public_url: \"https://x.se/a b\" }\n").size() == 1);
+  CHECK(Problems(kValid + "notifications {}\ntodo { claim_warning: \"1 day\" }\n") ==
+        Lines{"test.textproto:25: malformed or zero duration '1 day' (use e.g. \"86400s\")"});
+  CHECK(Problems(kValid + "todo { claim_warning: \"0s\" }\n").size() == 1);
+}
+
 TEST_CASE("a syntax error is reported at its line", "[config_loader]") {
-  CHECK(Problems(With(R"(areas { id: "food" name: "Mat" })", R"(areas { id: "food" name "Mat" })")) ==
-        Lines{R"(test.textproto:6: Expected ":", found ""Mat"".)"});
+  CHECK(
+      Problems(With(R"(areas { id: "food" name: "Mat" })", R"(areas { id: "food" name "Mat" })")) ==
+      Lines{R"(test.textproto:6: Expected ":", found ""Mat"".)"});
 }
 
 TEST_CASE("an unclosed message is reported where the parser notices", "[config_loader]") {
-  CHECK(Problems(With(R"(nodes { id: "north" name: "Norr" })", R"(nodes { id: "north" name: "Norr")")) ==
-        Lines{R"(test.textproto:3: Message type "tillvaxt.config.v1.Named" has no field named "levels".)"});
+  CHECK(
+      Problems(
+          With(R"(nodes { id: "north" name: "Norr" })", R"(nodes { id: "north" name: "Norr")")) ==
+      Lines{
+          R"(test.textproto:3: Message type "tillvaxt.config.v1.Named" has no field named "levels".)"});
 }
 
 TEST_CASE("an unknown enum value is a syntax error at its line", "[config_loader]") {
@@ -158,9 +188,11 @@ TEST_CASE("an unknown enum value is a syntax error at its line", "[config_loader
 }
 
 TEST_CASE("an unknown field is a syntax error at its line", "[config_loader]") {
-  CHECK(Problems(With(R"(states { name: "DONE" terminal: true })",
-                      R"(states { name: "DONE" final: true })")) ==
-        Lines{R"(test.textproto:15: Message type "tillvaxt.config.v1.State" has no field named "final".)"});
+  CHECK(
+      Problems(With(R"(states { name: "DONE" terminal: true })",
+                    R"(states { name: "DONE" final: true })")) ==
+      Lines{
+          R"(test.textproto:15: Message type "tillvaxt.config.v1.State" has no field named "final".)"});
 }
 
 TEST_CASE("an unknown need on an actor is reported at the need's line", "[config_loader]") {
@@ -169,19 +201,19 @@ TEST_CASE("an unknown need on an actor is reported at the need's line", "[config
           Lines{"test.textproto:8: actor 'bank': unknown need 'finance'"});
   }
   SECTION("spread over lines: the line of the offending element") {
-    CHECK(Problems(With(
-              R"(actors { id: "bank" name: "Bank" level: "REGIONAL" needs: ["financing"] areas: ["food"] })",
-              "actors {\n"
-              "  id: \"bank\"\n"
-              "  level: \"REGIONAL\"\n"
-              "  needs: \"financing\"\n"
-              "  needs: \"finance\"\n"
-              "}")) == Lines{"test.textproto:12: actor 'bank': unknown need 'finance'"});
+    CHECK(
+        Problems(With(
+            R"(actors { id: "bank" name: "Bank" level: "REGIONAL" needs: ["financing"] areas: ["food"] })",
+            "actors {\n"
+            "  id: \"bank\"\n"
+            "  level: \"REGIONAL\"\n"
+            "  needs: \"financing\"\n"
+            "  needs: \"finance\"\n"
+            "}")) == Lines{"test.textproto:12: actor 'bank': unknown need 'finance'"});
   }
 }
 
-TEST_CASE("unknown states, levels and nodes are reported where they are named",
-          "[config_loader]") {
+TEST_CASE("unknown states, levels and nodes are reported where they are named", "[config_loader]") {
   CHECK(Problems(With(R"(from: "CLAIMED" to: "DONE")", R"(from: "CLAIMED" to: "FINISHED")")) ==
         Lines{"test.textproto:15: state 'DONE': no transition or routing reaches it from 'NEW'",
               "test.textproto:20: transition 'resolve': unknown state 'FINISHED' in to"});
@@ -200,9 +232,11 @@ TEST_CASE("a duplicate id is reported at the second occurrence", "[config_loader
 }
 
 TEST_CASE("an unreachable state is reported at its line", "[config_loader]") {
-  CHECK(Problems(With(R"(states { name: "UNMATCHED" terminal: true })",
-                      R"(states { name: "UNMATCHED" terminal: true } states { name: "LIMBO" terminal: true })")) ==
-        Lines{"test.textproto:16: state 'LIMBO': no transition or routing reaches it from 'NEW'"});
+  CHECK(
+      Problems(With(
+          R"(states { name: "UNMATCHED" terminal: true })",
+          R"(states { name: "UNMATCHED" terminal: true } states { name: "LIMBO" terminal: true })")) ==
+      Lines{"test.textproto:16: state 'LIMBO': no transition or routing reaches it from 'NEW'"});
 }
 
 TEST_CASE("a dead-end state is reported at its line", "[config_loader]") {
@@ -227,8 +261,7 @@ TEST_CASE("a malformed duration is reported once, at its line", "[config_loader]
         Lines{R"(test.textproto:22: malformed duration '3 days' (use e.g. "3600s"))"});
 }
 
-TEST_CASE("an SLA firing an unknown transition is reported at the fire line",
-          "[config_loader]") {
+TEST_CASE("an SLA firing an unknown transition is reported at the fire line", "[config_loader]") {
   CHECK(Problems(With(R"(fire: "escalate")", R"(fire: "escalte")")) ==
         Lines{"test.textproto:22: sla on state 'MATCHED': fires unknown transition 'escalte'"});
 }
