@@ -209,8 +209,11 @@ base::Status BuildServer(const ServeSettings& settings, cli::Flags& flags, cli::
   if (!s.plugins->notifiers().empty()) {
     s.digest_state = std::make_unique<service::FileDigestState>(
         (fs::path(settings.data_dir) / "notification-digests.tsv").string());
+    service::NotificationOptions notification_options;
+    notification_options.base_url = region.public_url;
     s.notifications = std::make_unique<service::NotificationService>(
-        region, *s.store, *s.store, *s.users, s.clock, *s.plugins, *s.digest_state);
+        region, *s.store, *s.store, *s.users, s.clock, *s.plugins, *s.digest_state,
+        notification_options);
     service::NotificationService* routed = s.notifications.get();
     s.cases->AddListener(
         [routed](const std::vector<domain::Event>& events) { routed->OnCommitted(events); });

@@ -9,6 +9,9 @@
 #include <unordered_map>
 #include <utility>
 
+#include "engine/domain/calendar.h"
+#include "engine/domain/principal.h"
+
 namespace tillvaxt::service {
 namespace {
 
@@ -135,12 +138,36 @@ std::string NeedNames(const domain::Config& config, const std::vector<std::strin
 
 std::string Date(base::Time t) { return base::FormatRfc3339(t).substr(0, 10); }
 
+// "2026-03-04 kl. 10:00", in Swedish local time.
+std::string LocalTime(base::Time t) {
+  std::string local = base::FormatRfc3339(t + domain::StockholmOffset(t));  // ...THH:MM:SS...
+  return local.substr(0, 10) + " kl. " + local.substr(11, 5);
+}
+
+// A state as the web app names it in Swedish; unknown states as they are.
+std::string StateWord(const std::string& state) {
+  static const std::map<std::string, std::string> kWords = {
+      {"NEW", "Ny"},        {"TRIAGED", "Klassad"},   {"MATCHED", "Matchad"},
+      {"CLAIMED", "Tagen"}, {"IN_PROGRESS", "Pågår"}, {"WAITING", "Väntar på företaget"},
+      {"RESOLVED", "Löst"}, {"CLOSED", "Avslutad"}};
+  auto it = kWords.find(state);
+  return it == kWords.end() ? state : it->second;
+}
+
 // ---- Message layout: one draft renders to plain text and HTML alike ----------------------
+
+// A list item, with a link to the case it is about when there is one.
+struct Item {
+  Item(std::string item_text, std::string item_link = {})  // NOLINT: implicit from a text
+      : text(std::move(item_text)), link(std::move(item_link)) {}
+  std::string text;
+  std::string link;
+};
 
 struct Section {
   std::string heading;
   std::vector<std::string> paragraphs;
-  std::vector<std::string> items;
+  std::vector<Item> items;
 };
 
 struct Draft {
@@ -172,9 +199,15 @@ void Render(const Draft& d, Notification* n) {
     }
     if (!s.items.empty()) {
       html += "<ul>\n";
-      for (const auto& item : s.items) {
-        text += "- " + item + "\n";
-        html += "<li>" + HtmlEscape(item) + "</li>\n";
+      for (const Item& item : s.items) {
+        if (item.link.empty()) {
+          text += "- " + item.text + "\n";
+          html += "<li>" + HtmlEscape(item.text) + "</li>\n";
+        } else {
+          text += "- " + item.text + " – " + item.link + "\n";
+          html += "<li><a href=\"" + HtmlEscape(item.link) + "\">" + HtmlEscape(item.text) +
+                  "</a></li>\n";
+        }
       }
       html += "</ul>\n";
       text += "\n";
@@ -203,7 +236,8 @@ std::string EventJson(const domain::Event& e) {
     if (i) j += ",";
     j += Json(e.matches[i].actor);
   }
-  j += "]}";
+  j += "],\"percent\":" + std::to_string(e.percent) +
+       ",\"monthsAfterClose\":" + std::to_string(e.months_after_close) + "}";
   return j;
 }
 
@@ -235,7 +269,182 @@ std::vector<Recipient> NodeCoordinators(const std::vector<UserRecord>& users,
   return out;
 }
 
+// ---- The timers: SLA warnings, overdue notices, lapsed claims, effect reminders --------------
+
+bool IsClaimLapse(const domain::Event& e) {
+  return e.type == EventType::kReleased && e.user == domain::Principal::System().username;
+}
+
+bool IsTimer(const domain::Event& e) {
+  return e.type == EventType::kSlaWarning || e.type == EventType::kSlaOverdue ||
+         e.type == EventType::kEffectReminder || IsClaimLapse(e);
+}
+
+// Whether the service routes `e` at all.
+bool Notifies(const domain::Event& e) {
+  return e.type == EventType::kRouted || e.type == EventType::kClaimed ||
+         e.type == EventType::kEscalated || e.type == EventType::kResolved || IsTimer(e);
+}
+
+// The case's assignee just after event `seq`, from its history.
+std::string AssigneeAt(const std::vector<domain::Event>& history, int64_t seq) {
+  std::string assignee;
+  for (const domain::Event& e : history) {
+    if (e.seq > seq) break;
+    if (e.type == EventType::kClaimed || e.type == EventType::kReassigned) assignee = e.actor;
+    if (e.type == EventType::kReleased || e.type == EventType::kEscalated ||
+        e.type == EventType::kUnmatched) {
+      assignee.clear();
+    }
+  }
+  return assignee;
+}
+
+// Who a timer event is for, before each user's own choices (WantsEventMail, the digest):
+//   SLA_WARNING, SLA_OVERDUE  the users of the case's assignee then and the node's coordinators;
+//   a lapsed claim            the users of the actor that lost the case (the event's actor);
+//   EFFECT_REMINDER           the coordinator who closed the case while they are still an
+//                             enabled coordinator of its node, else all the node's coordinators.
+// `history` is the case's history (at least up to the event). Disabled users are never in it.
+std::vector<const UserRecord*> TimerAudience(const domain::Event& e, const domain::Case& c,
+                                             const std::vector<domain::Event>& history,
+                                             const std::vector<UserRecord>& users) {
+  std::vector<const UserRecord*> out;
+  auto add = [&out](const UserRecord& u) {
+    if (u.disabled) return;
+    for (const UserRecord* x : out) {
+      if (x->username == u.username) return;
+    }
+    out.push_back(&u);
+  };
+  auto coordinators = [&] {
+    for (const auto& u : users) {
+      if (u.role == domain::Role::kCoordinator && u.node == c.node) add(u);
+    }
+  };
+  auto actor_users = [&](const std::string& actor) {
+    if (actor.empty()) return;
+    for (const auto& u : users) {
+      if (u.role == domain::Role::kActor && u.actor == actor) add(u);
+    }
+  };
+  if (e.type == EventType::kSlaWarning || e.type == EventType::kSlaOverdue) {
+    actor_users(AssigneeAt(history, e.seq));
+    coordinators();
+  } else if (IsClaimLapse(e)) {
+    actor_users(e.actor);
+  } else if (e.type == EventType::kEffectReminder) {
+    const std::string closer = ClosedBy(history, e);
+    for (const auto& u : users) {
+      if (!closer.empty() && u.username == closer && StillCoordinates(u, c.node)) {
+        add(u);
+        return out;
+      }
+    }
+    coordinators();
+  }
+  return out;
+}
+
+const char* TimerType(const domain::Event& e) {
+  switch (e.type) {
+    case EventType::kSlaWarning:
+      return "CASE_SLA_WARNING";
+    case EventType::kSlaOverdue:
+      return "CASE_OVERDUE";
+    case EventType::kEffectReminder:
+      return "CASE_EFFECT_REMINDER";
+    default:
+      return "CASE_CLAIM_EXPIRED";
+  }
+}
+
+// What happens by itself at the deadline of `state`, as the end of a sentence; "" when the
+// deadline only notifies.
+std::string AtDeadline(const domain::Config& config, const std::string& state) {
+  const domain::Sla* sla = config.workflow.FindSla(state);
+  if (sla == nullptr || sla->fire.empty()) return "";
+  const domain::Transition* t = config.workflow.FindTransition(sla->fire);
+  if (t == nullptr) return "";
+  if (t->effect == domain::Effect::kEscalate) return "går ärendet automatiskt upp en nivå";
+  if (t->effect == domain::Effect::kRelease) {
+    return "lämnas ärendet tillbaka till de andra kandidaterna";
+  }
+  return "";
+}
+
+// The message of a timer event.
+Draft TimerDraft(const domain::Config& config, const domain::Event& e, const domain::Case& c) {
+  Draft d;
+  Section s;
+  const std::string title = "”" + c.title + "”";
+  const std::string node = NodeName(config, c.node);
+  const std::string deadline = e.deadline ? LocalTime(*e.deadline) : "";
+  if (e.type == EventType::kSlaWarning) {
+    d.subject = "Tidsgränsen närmar sig för ärendet " + title;
+    s.paragraphs.push_back("Ärendet " + title + " från " + node + " har använt " +
+                           std::to_string(e.percent) + " % av tiden i läget ”" +
+                           StateWord(e.to_state) + "”." +
+                           (deadline.empty() ? "" : " Tidsgränsen är " + deadline + "."));
+    const std::string then = AtDeadline(config, e.to_state);
+    s.paragraphs.push_back(then.empty() ? "Se till att ärendet kommer vidare före tidsgränsen."
+                                        : "Händer inget före tidsgränsen " + then + ".");
+  } else if (e.type == EventType::kSlaOverdue) {
+    d.subject = "Tidsgränsen har passerats för ärendet " + title;
+    s.paragraphs.push_back("Ärendet " + title + " från " + node +
+                           " har passerat tidsgränsen för läget ”" + StateWord(e.to_state) + "”" +
+                           (deadline.empty() ? "" : " (" + deadline + ")") + ".");
+    s.paragraphs.push_back("Ta hand om det så snart som möjligt.");
+  } else if (e.type == EventType::kEffectReminder) {
+    d.subject = "Dags att följa upp effekten av ärendet " + title;
+    s.paragraphs.push_back("Ärendet " + title + " från " + node + " avslutades " +
+                           Date(c.state_time) + ", för " + std::to_string(e.months_after_close) +
+                           " månader sedan.");
+    s.paragraphs.push_back(
+        "Fråga företaget vad hjälpen ledde till och registrera effekten i Tillväxt, eller skapa "
+        "ett uppföljningsärende om det behöver mer stöd.");
+  } else {
+    const std::string actor = ActorName(config, e.actor);
+    d.subject = "Ärendet " + title + " har lämnats tillbaka";
+    s.paragraphs.push_back(actor + " tog ärendet " + title +
+                           ", men tiden för att komma igång gick ut. Ärendet har lämnats "
+                           "tillbaka och går vidare till andra aktörer.");
+    s.paragraphs.push_back("Har ni redan kontakt med företaget? Hör av er till nodkoordinatorn i " +
+                           node + ".");
+  }
+  d.sections.push_back(std::move(s));
+  return d;
+}
+
+// A timer event as one line of a digest.
+std::string TimerLine(const domain::Event& e, const std::string& title) {
+  switch (e.type) {
+    case EventType::kSlaWarning:
+      return "Tidsgränsen närmar sig (" + std::to_string(e.percent) + " %): " + title;
+    case EventType::kSlaOverdue:
+      return "Tidsgränsen passerad: " + title;
+    case EventType::kEffectReminder:
+      return "Dags att följa upp effekten (" + std::to_string(e.months_after_close) +
+             " månader): " + title;
+    default:
+      return "Lämnat tillbaka, tiden för att komma igång gick ut: " + title;
+  }
+}
+
 }  // namespace
+
+std::string ClosedBy(const std::vector<domain::Event>& history, const domain::Event& reminder) {
+  std::string user;
+  for (const domain::Event& e : history) {
+    if (e.seq > reminder.seq) break;
+    if (e.to_state == reminder.to_state && e.from_state != reminder.to_state) user = e.user;
+  }
+  return user;
+}
+
+bool StillCoordinates(const UserRecord& user, const std::string& node) {
+  return !user.disabled && user.role == domain::Role::kCoordinator && user.node == node;
+}
 
 // ---- Notification --------------------------------------------------------------------------
 
@@ -247,8 +456,8 @@ std::string Notification::ToJson() const {
          ",\"displayName\":" + Json(to[i].display_name) + "}";
   }
   j += "],\"subject\":" + Json(subject) + ",\"text\":" + Json(text) + ",\"html\":" + Json(html) +
-       ",\"caseId\":" + Json(case_id) + ",\"event\":" + (event_json.empty() ? "{}" : event_json) +
-       "}";
+       ",\"caseId\":" + Json(case_id) + ",\"link\":" + Json(link) +
+       ",\"event\":" + (event_json.empty() ? "{}" : event_json) + "}";
   return j;
 }
 
@@ -324,10 +533,7 @@ NotificationService::NotificationService(const domain::Config& config, store::Ca
 NotificationService::~NotificationService() { Stop(); }
 
 void NotificationService::OnCommitted(const std::vector<domain::Event>& events) {
-  bool relevant = std::any_of(events.begin(), events.end(), [](const domain::Event& e) {
-    return e.type == EventType::kRouted || e.type == EventType::kClaimed ||
-           e.type == EventType::kEscalated || e.type == EventType::kResolved;
-  });
+  bool relevant = std::any_of(events.begin(), events.end(), Notifies);
   if (!relevant) return;
   {
     std::lock_guard lock(mu_);
@@ -414,11 +620,9 @@ void NotificationService::Route(const std::vector<domain::Event>& events) {
     return;
   }
   std::unordered_map<std::string, domain::Case> cases;
+  std::unordered_map<std::string, std::vector<domain::Event>> histories;
   for (const domain::Event& e : events) {
-    if (e.type != EventType::kRouted && e.type != EventType::kClaimed &&
-        e.type != EventType::kEscalated && e.type != EventType::kResolved) {
-      continue;
-    }
+    if (!Notifies(e)) continue;
     auto it = cases.find(e.case_id);
     if (it == cases.end()) {
       auto c = cases_.GetCase(e.case_id);
@@ -429,18 +633,63 @@ void NotificationService::Route(const std::vector<domain::Event>& events) {
       }
       it = cases.emplace(e.case_id, std::move(*c)).first;
     }
-    RouteEvent(e, it->second, *users);
+    static const std::vector<domain::Event> kNone;
+    const std::vector<domain::Event>* history = &kNone;
+    if (IsTimer(e)) {
+      auto h = histories.find(e.case_id);
+      if (h == histories.end()) {
+        auto read = log_.GetEvents(e.case_id);
+        if (!read.ok()) {
+          std::lock_guard lock(mu_);
+          ++routing_errors_;
+          continue;
+        }
+        h = histories.emplace(e.case_id, std::move(*read)).first;
+      }
+      history = &h->second;
+    }
+    RouteEvent(e, it->second, *history, *users);
   }
 }
 
-void NotificationService::RouteEvent(const domain::Event& e, const domain::Case& c,
+std::string NotificationService::CaseLink(const std::string& case_id) const {
+  return options_.base_url.empty() ? "" : options_.base_url + "/cases/" + case_id;
+}
+
+void NotificationService::RouteTimer(const domain::Event& e, const domain::Case& c,
+                                     const std::vector<domain::Event>& history,
                                      const std::vector<UserRecord>& users) {
-  std::string link = options_.base_url.empty() ? "" : options_.base_url + "/cases/" + c.id;
+  Notification n;
+  for (const UserRecord* u : TimerAudience(e, c, history, users)) {
+    if (WantsEventMail(*u, e.user)) n.to.push_back(ToRecipient(*u));
+  }
+  if (n.to.empty()) return;
+  n.id = c.id + "-" + std::to_string(e.seq);
+  n.type = TimerType(e);
+  n.case_id = c.id;
+  n.link = CaseLink(c.id);
+  n.event_json = EventJson(e);
+  Draft d = TimerDraft(config_, e, c);
+  d.link = n.link;
+  d.link_text = "Öppna ärendet";
+  Render(d, &n);
+  Emit(std::move(n));
+}
+
+void NotificationService::RouteEvent(const domain::Event& e, const domain::Case& c,
+                                     const std::vector<domain::Event>& history,
+                                     const std::vector<UserRecord>& users) {
+  if (IsTimer(e)) {
+    RouteTimer(e, c, history, users);
+    return;
+  }
+  std::string link = CaseLink(c.id);
   auto base = [&](const std::string& type) {
     Notification n;
     n.id = c.id + "-" + std::to_string(e.seq);
     n.type = type;
     n.case_id = c.id;
+    n.link = link;
     n.event_json = EventJson(e);
     return n;
   };
@@ -558,6 +807,7 @@ base::Result<int> NotificationService::NotifyOfferRecipients(const OfferNotice& 
     d.link = options_.base_url + "/offers/" + offer.offer_id;
     d.link_text = "Öppna erbjudandet";
   }
+  n.link = d.link;
   Render(d, &n);
   Emit(std::move(n));
   return 1;
@@ -611,6 +861,29 @@ base::Result<int> NotificationService::RunDigest(base::Time now) {
       return e.type == type && (node.empty() || node_of(e.case_id) == node);
     });
   };
+  // The week's timers and who each is for, by the rules of the per-event messages (ignoring
+  // the digest choice), from their case's history (the assignee then, the closer).
+  struct Timer {
+    const domain::Event* event;
+    std::vector<const UserRecord*> audience;
+  };
+  std::vector<Timer> timers;
+  std::unordered_map<std::string, std::vector<domain::Event>> histories;
+  for (const auto& e : week) {
+    if (!IsTimer(e)) continue;
+    auto c = cases.find(e.case_id);
+    if (c == cases.end()) continue;
+    auto history = histories.find(e.case_id);
+    if (history == histories.end()) {
+      auto read = log_.GetEvents(e.case_id);
+      if (!read.ok()) return read.status();
+      history = histories.emplace(e.case_id, std::move(*read)).first;
+    }
+    timers.push_back({&e, TimerAudience(e, c->second, history->second, *users)});
+  }
+  auto item = [&](std::string text, const std::string& case_id) {
+    return Item(std::move(text), CaseLink(case_id));
+  };
   std::string period = Date(begin) + "–" + Date(end - std::chrono::days(1));
 
   int sent = 0;
@@ -625,12 +898,16 @@ base::Result<int> NotificationService::RunDigest(base::Time now) {
       s.heading = "Nytt för min nod: " + NodeName(config_, u->node);
       for (const auto& e : week) {
         if (node_of(e.case_id) != u->node) continue;
-        if (e.type == EventType::kCreated) s.items.push_back("Nytt ärende: " + title(e.case_id));
-        if (e.type == EventType::kClaimed)
-          s.items.push_back("Taget av " + ActorName(config_, e.actor) + ": " + title(e.case_id));
-        if (e.type == EventType::kEscalated)
-          s.items.push_back("Eskalerat till " + LevelWord(e.level) + " nivå: " + title(e.case_id));
-        if (e.type == EventType::kResolved) s.items.push_back("Löst: " + title(e.case_id));
+        const std::string& id = e.case_id;
+        if (e.type == EventType::kCreated) s.items.push_back(item("Nytt ärende: " + title(id), id));
+        if (e.type == EventType::kClaimed) {
+          s.items.push_back(item("Taget av " + ActorName(config_, e.actor) + ": " + title(id), id));
+        }
+        if (e.type == EventType::kEscalated) {
+          s.items.push_back(
+              item("Eskalerat till " + LevelWord(e.level) + " nivå: " + title(id), id));
+        }
+        if (e.type == EventType::kResolved) s.items.push_back(item("Löst: " + title(id), id));
       }
       if (s.items.empty()) s.paragraphs.push_back("Inget nytt för noden den här veckan.");
       d.sections.push_back(std::move(s));
@@ -641,14 +918,15 @@ base::Result<int> NotificationService::RunDigest(base::Time now) {
         if (e.type == EventType::kRouted &&
             std::any_of(e.matches.begin(), e.matches.end(),
                         [&](const domain::Match& m) { return m.actor == u->actor; })) {
-          s.items.push_back("Föreslaget för er på " + LevelWord(e.level) +
-                            " nivå: " + title(e.case_id));
+          s.items.push_back(
+              item("Föreslaget för er på " + LevelWord(e.level) + " nivå: " + title(e.case_id),
+                   e.case_id));
         }
         if (e.type == EventType::kClaimed && e.actor == u->actor)
-          s.items.push_back("Taget av er: " + title(e.case_id));
+          s.items.push_back(item("Taget av er: " + title(e.case_id), e.case_id));
         if (e.type == EventType::kResolved && cases.count(e.case_id) &&
             cases.at(e.case_id).assignee == u->actor) {
-          s.items.push_back("Löst av er: " + title(e.case_id));
+          s.items.push_back(item("Löst av er: " + title(e.case_id), e.case_id));
         }
       }
       if (s.items.empty()) s.paragraphs.push_back("Inget nytt för er organisation den här veckan.");
@@ -660,6 +938,10 @@ base::Result<int> NotificationService::RunDigest(base::Time now) {
       s.items.push_back("Tagna: " + std::to_string(count(EventType::kClaimed, "")));
       s.items.push_back("Lösta: " + std::to_string(count(EventType::kResolved, "")));
       s.items.push_back("Eskalerade: " + std::to_string(count(EventType::kEscalated, "")));
+      s.items.push_back("Passerade tidsgränser: " +
+                        std::to_string(count(EventType::kSlaOverdue, "")));
+      s.items.push_back("Påminnelser om effektuppföljning: " +
+                        std::to_string(count(EventType::kEffectReminder, "")));
       for (const auto& node : config_.nodes) {
         s.paragraphs.push_back(node.name + ": " +
                                std::to_string(count(EventType::kCreated, node.id)) + " nya, " +
@@ -667,6 +949,15 @@ base::Result<int> NotificationService::RunDigest(base::Time now) {
       }
       d.sections.push_back(std::move(s));
     }
+    // What the week's timers asked of this user: the same as the per-event messages.
+    Section reminders;
+    reminders.heading = "Påminnelser och tidsgränser";
+    for (const Timer& t : timers) {
+      if (std::find(t.audience.begin(), t.audience.end(), u) == t.audience.end()) continue;
+      reminders.items.push_back(
+          item(TimerLine(*t.event, title(t.event->case_id)), t.event->case_id));
+    }
+    if (!reminders.items.empty()) d.sections.push_back(std::move(reminders));
     if (!options_.base_url.empty()) {
       d.link = options_.base_url + "/";
       d.link_text = "Öppna Tillväxt";
@@ -675,6 +966,7 @@ base::Result<int> NotificationService::RunDigest(base::Time now) {
     n.id = "digest-" + u->username + "-" + Date(end);
     n.type = "DIGEST";
     n.to = {ToRecipient(*u)};
+    n.link = d.link;
     n.event_json = "{\"type\":\"DIGEST\",\"from\":" + Json(base::FormatRfc3339(begin)) +
                    ",\"to\":" + Json(base::FormatRfc3339(end)) + "}";
     Render(d, &n);

@@ -2,16 +2,25 @@
 //
 // NotificationService turns committed case events (CaseService::AddListener) into Notifications
 // for the people a user would expect, and hands them to a NotificationSink (in the server: the
-// notifier plugins, engine/plugin). The routing:
+// notifier plugins, engine/plugin). The routing (docs/PLUGINS.md has the table):
 //   ROUTED                          the users of each candidate actor (one notification per actor)
 //   CLAIMED, ESCALATED, RESOLVED    the coordinators of the case's node
+//   SLA_WARNING, SLA_OVERDUE        the users of the assignee then (if any) and the node's
+//                                   coordinators
+//   RELEASED by the SLA (a lapsed   the users of the actor that lost the case
+//   claim, CLAIM_EXPIRED)
+//   EFFECT_REMINDER                 the coordinator who closed the case; the node's coordinators
+//                                   when that user is gone (unknown, disabled, or no longer a
+//                                   coordinator of the node)
 //   an offer channelled (offers)    the users of each recipient actor and the recipient nodes'
 //                                   coordinators: NotifyOfferRecipients, the extension point the
 //                                   offer service calls once it publishes
 // Never the user who caused the event, never disabled users, and never users who chose the
 // weekly digest (UserRecord::digest): they get one DIGEST notification a week from RunDigest
-// instead ("Nytt för min nod", "Nytt för min organisation", and for managers the week's key
-// figures). The last digest time per user is kept in a DigestState so a restart does not resend.
+// instead ("Nytt för min nod", "Nytt för min organisation", the week's reminders and deadlines
+// addressed to them by the same rules, and for managers the week's key figures). The last
+// digest time per user is kept in a DigestState so a restart does not resend. Every message
+// about a case links to it (NotificationOptions::base_url).
 //
 // Commands never wait for notifications: OnCommitted only queues the events; the routing (store
 // and user look-ups) runs on the service's own worker thread (Start) or in ProcessPending
@@ -49,16 +58,18 @@ struct Recipient {
 
 // One message for one or more people. `ToJson()` is the form plugins receive:
 // {"id","type","to":[{"username","email","displayName"}],"subject","text","html","caseId",
-//  "event":{...}}.
+//  "link","event":{...}}. The webhook notifier sends on only the ids of it (docs/PLUGINS.md).
 struct Notification {
   std::string id;    // unique and stable: "<caseId>-<seq>[-<actor>]", "digest-<user>-<date>"
-  std::string type;  // CASE_ROUTED, CASE_CLAIMED, CASE_ESCALATED, CASE_RESOLVED, OFFER_RECEIVED,
-                     // DIGEST
+  std::string type;  // CASE_ROUTED, CASE_CLAIMED, CASE_ESCALATED, CASE_RESOLVED,
+                     // CASE_SLA_WARNING, CASE_OVERDUE, CASE_CLAIM_EXPIRED, CASE_EFFECT_REMINDER,
+                     // OFFER_RECEIVED, DIGEST
   std::vector<Recipient> to;
   std::string subject;            // UTF-8, Swedish
   std::string text;               // plain text body
   std::string html;               // HTML body (a complete document)
   std::string case_id;            // empty for digests and offers
+  std::string link;               // the page it is about ("<base_url>/cases/<id>"); may be empty
   std::string event_json = "{}";  // the event that caused it, as a JSON object
 
   std::string ToJson() const;
@@ -109,13 +120,21 @@ struct OfferNotice {
 };
 
 struct NotificationOptions {
-  // Links in messages point here ("<base_url>/cases/<id>"); empty = no links.
+  // Links in messages point here ("<base_url>/cases/<id>"); empty = no links. The server sets
+  // it from the configuration's notifications.public_url.
   std::string base_url;
   // How often the worker checks whether a digest is due.
   base::Millis digest_check_interval{std::chrono::minutes(10)};
   // Events waiting for routing beyond this are dropped (and counted) rather than growing.
   size_t max_pending_events = 100000;
 };
+
+// An effect reminder goes to the coordinator who closed the case: the user who last moved it
+// into the reminder's state (to_state) up to the reminder; "" when nobody did. While that user
+// is StillCoordinates(node) the reminder is theirs; otherwise it is every coordinator's of the
+// node. (The to-do list uses the same rule.)
+std::string ClosedBy(const std::vector<domain::Event>& history, const domain::Event& reminder);
+bool StillCoordinates(const store::UserRecord& user, const std::string& node);
 
 // The week a digest covers: digests go out each Monday 06:00 UTC (07:00 or 08:00 in Sweden),
 // covering the seven days before. Returns the latest such boundary at or before `now`.
@@ -161,8 +180,14 @@ class NotificationService {
 
  private:
   void Route(const std::vector<domain::Event>& events);
+  // `history` is the case's history when the event needs it (EFFECT_REMINDER), else empty.
   void RouteEvent(const domain::Event& event, const domain::Case& c,
+                  const std::vector<domain::Event>& history,
                   const std::vector<store::UserRecord>& users);
+  void RouteTimer(const domain::Event& event, const domain::Case& c,
+                  const std::vector<domain::Event>& history,
+                  const std::vector<store::UserRecord>& users);
+  std::string CaseLink(const std::string& case_id) const;
   void Emit(Notification n);
   void WorkerLoop();
 

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "engine/service/case_service.h"
+#include "engine/service/sla_scheduler.h"
 #include "tests/support/service_fixture.h"
 
 using namespace tillvaxt;
@@ -311,4 +312,182 @@ TEST_CASE("The worker routes events without the caller waiting") {
   f.notes->ProcessPending();
   CHECK(f.sink.OfType("CASE_CLAIMED").size() == 1);
   CHECK(f.notes->dropped_events() == 0);
+}
+
+namespace {
+
+base::Time At(const char* text) { return *base::ParseRfc3339(text); }
+
+// The notification fixture with the SLA scheduler over the same service: the timers it records
+// reach the notifications as any other commit.
+struct TimerFixture : Fixture {
+  TimerFixture() {
+    scheduler = std::make_unique<service::SlaScheduler>(*cases, *store, *store, clock);
+  }
+  ~TimerFixture() { scheduler.reset(); }
+
+  // Moves the clock to `t`, fires what is due and routes the notifications.
+  void RunAt(const char* t) {
+    clock.Set(At(t));
+    scheduler->RunOnce(clock.Now());
+    notes->ProcessPending();
+  }
+
+  // A case taken from MATCHED to CLOSED: claimed by its first candidate, resolved, closed by
+  // `closer` (a coordinator of Eskilstuna).
+  domain::Case Closed(const std::string& title, const Principal& closer) {
+    domain::Case c = NewMatchedCase(title);
+    Principal actor{"actor.x", Role::kActor, "", c.candidates[0]};
+    REQUIRE(cases->Act(actor, c.id, {.action = "claim"}).ok());
+    domain::Command resolve{.action = "resolve"};
+    resolve.outcome = {"SOLUTION", ""};
+    REQUIRE(cases->Act(actor, c.id, resolve).ok());
+    auto closed = cases->Act(closer, c.id, {.action = "close"});
+    REQUIRE(closed.ok());
+    REQUIRE(closed->state == "CLOSED");
+    return *closed;
+  }
+
+  std::unique_ptr<service::SlaScheduler> scheduler;
+};
+
+}  // namespace
+
+TEST_CASE("SLA warnings and overdue notices reach the node's coordinators, with a link") {
+  TimerFixture f;
+  // Logged Monday 09:00 UTC: NEW's two business days end Wednesday 09:00 (10:00 in Sweden).
+  domain::CaseDraft d;
+  d.title = "Vill exportera";
+  d.company = {"Export AB", "556036-0793", "Eskilstuna", "SMALL", ""};
+  auto created = f.cases->CreateCase(f.coord, d);
+  REQUIRE(created.ok());
+  const std::string id = created->created.id;
+
+  f.RunAt("2026-03-03T09:30:00Z");  // half the time gone
+  auto warned = f.sink.OfType("CASE_SLA_WARNING");
+  REQUIRE(warned.size() == 1);
+  // The coordinators of the case's node: not the digest user, not the disabled one, not
+  // Nyköping's; nobody is assigned yet.
+  CHECK(Usernames(warned[0]) == std::vector<std::string>{"coord.eskilstuna", "coord2.eskilstuna"});
+  CHECK(warned[0].case_id == id);
+  CHECK(warned[0].id == id + "-2");
+  CHECK(warned[0].link == "https://tillvaxt.example.se/cases/" + id);
+  CHECK(warned[0].subject == "Tidsgränsen närmar sig för ärendet ”Vill exportera”");
+  CHECK(Contains(warned[0].text, "har använt 50 % av tiden i läget ”Ny”."));
+  CHECK(Contains(warned[0].text, "Tidsgränsen är 2026-03-04 kl. 10:00."));
+  CHECK(Contains(warned[0].text, "Öppna ärendet: https://tillvaxt.example.se/cases/" + id));
+  CHECK(Contains(warned[0].html, "<a href=\"https://tillvaxt.example.se/cases/" + id + "\">"));
+  CHECK(Contains(warned[0].ToJson(), "\"link\":\"https://tillvaxt.example.se/cases/" + id + "\""));
+  CHECK(Contains(warned[0].ToJson(), "\"type\":\"SLA_WARNING\""));
+  CHECK(Contains(warned[0].ToJson(), "\"percent\":50"));
+
+  f.sink.sent.clear();
+  f.RunAt("2026-03-05T09:30:00Z");  // past the deadline: the notice, not the 75 % warning
+  CHECK(f.sink.OfType("CASE_SLA_WARNING").empty());
+  auto overdue = f.sink.OfType("CASE_OVERDUE");
+  REQUIRE(overdue.size() == 1);
+  CHECK(Usernames(overdue[0]) == std::vector<std::string>{"coord.eskilstuna", "coord2.eskilstuna"});
+  CHECK(overdue[0].subject == "Tidsgränsen har passerats för ärendet ”Vill exportera”");
+  CHECK(
+      Contains(overdue[0].text, "har passerat tidsgränsen för läget ”Ny” (2026-03-04 kl. 10:00)."));
+  CHECK(overdue[0].link == "https://tillvaxt.example.se/cases/" + id);
+
+  // Each timer is told once.
+  f.sink.sent.clear();
+  f.RunAt("2026-03-06T09:30:00Z");
+  CHECK(f.sink.sent.empty());
+}
+
+TEST_CASE("A claimed case's warning reaches its assignee too; a lapsed claim reaches the actor") {
+  TimerFixture f;
+  f.clock.Set(At("2026-03-05T09:30:00Z"));  // Thursday: three business days end Tuesday
+  domain::Case c = f.NewMatchedCase("Behöver lån");
+  const std::string a0 = c.candidates[0];
+  f.AddUser("actor.a0", Role::kActor, "", a0);
+  f.AddUser("actor.a0.digest", Role::kActor, "", a0, /*digest=*/true);
+  Principal actor{"actor.a0", Role::kActor, "", a0};
+  REQUIRE(f.cases->Act(actor, c.id, {.action = "claim"}).ok());
+  f.notes->ProcessPending();
+  f.sink.sent.clear();
+
+  f.RunAt("2026-03-09T06:00:00Z");  // Monday morning: 75 % of the wall-clock time is gone
+  auto warned = f.sink.OfType("CASE_SLA_WARNING");
+  REQUIRE(warned.size() == 1);
+  CHECK(Usernames(warned[0]) ==
+        std::vector<std::string>{"actor.a0", "coord.eskilstuna", "coord2.eskilstuna"});
+  CHECK(Contains(warned[0].text, "75 % av tiden i läget ”Tagen”"));
+  CHECK(Contains(
+      warned[0].text,
+      "Händer inget före tidsgränsen lämnas ärendet tillbaka till de andra kandidaterna."));
+
+  f.sink.sent.clear();
+  f.RunAt("2026-03-11T09:00:00Z");  // past the deadline: SYSTEM releases it (CLAIM_EXPIRED)
+  auto lapsed = f.sink.OfType("CASE_CLAIM_EXPIRED");
+  REQUIRE(lapsed.size() == 1);
+  CHECK(Usernames(lapsed[0]) == std::vector<std::string>{"actor.a0"});  // not the coordinators
+  CHECK(lapsed[0].subject == "Ärendet ”Behöver lån” har lämnats tillbaka");
+  CHECK(Contains(lapsed[0].text, "tiden för att komma igång gick ut"));
+  CHECK(Contains(lapsed[0].text, "nodkoordinatorn i Eskilstuna"));
+  CHECK(lapsed[0].link == "https://tillvaxt.example.se/cases/" + c.id);
+  CHECK(Contains(lapsed[0].ToJson(), "\"type\":\"RELEASED\""));
+  CHECK(Contains(lapsed[0].ToJson(), "\"actor\":\"" + a0 + "\""));
+
+  // The actor's digest user hears of both in the weekly digest, with links.
+  f.sink.sent.clear();
+  auto sent = f.notes->RunDigest(At("2026-03-16T07:00:00Z"));
+  REQUIRE(sent.ok());
+  service::Notification digest;
+  for (const auto& n : f.sink.OfType("DIGEST")) {
+    if (n.to[0].username == "actor.a0.digest") digest = n;
+  }
+  REQUIRE(digest.type == "DIGEST");
+  const std::string link = "https://tillvaxt.example.se/cases/" + c.id;
+  CHECK(Contains(digest.text, "Påminnelser och tidsgränser"));
+  INFO(digest.text);
+  CHECK(Contains(digest.text, "- Tidsgränsen närmar sig (75 %): ”Behöver lån” – " + link));
+  CHECK(Contains(digest.text,
+                 "- Lämnat tillbaka, tiden för att komma igång gick ut: ”Behöver lån” – " + link));
+  CHECK(Contains(digest.html, "<li><a href=\"" + link + "\">Lämnat tillbaka"));
+}
+
+TEST_CASE("An effect reminder goes to the coordinator who closed the case, or to the node") {
+  TimerFixture f;
+  f.AddUser("coord3.eskilstuna", Role::kCoordinator, "eskilstuna", "");
+  Principal coord2{"coord2.eskilstuna", Role::kCoordinator, "eskilstuna", ""};
+  Principal coord3{"coord3.eskilstuna", Role::kCoordinator, "eskilstuna", ""};
+  domain::Case kept = f.Closed("Fick ett lån", coord2);
+  domain::Case orphan = f.Closed("Fick en mentor", coord3);
+  // coord3 leaves: disabled, so the reminder of the case they closed goes to the node.
+  f.AddUser("coord3.eskilstuna", Role::kCoordinator, "eskilstuna", "", false, /*disabled=*/true);
+  f.notes->ProcessPending();
+  f.sink.sent.clear();
+
+  f.RunAt("2026-06-02T10:00:00Z");  // three months after closing
+  auto reminders = f.sink.OfType("CASE_EFFECT_REMINDER");
+  REQUIRE(reminders.size() == 2);
+  std::map<std::string, service::Notification> by_case;
+  for (const auto& n : reminders) by_case[n.case_id] = n;
+  CHECK(Usernames(by_case.at(kept.id)) == std::vector<std::string>{"coord2.eskilstuna"});
+  CHECK(Usernames(by_case.at(orphan.id)) ==
+        std::vector<std::string>{"coord.eskilstuna", "coord2.eskilstuna"});
+  const auto& n = by_case.at(kept.id);
+  CHECK(n.subject == "Dags att följa upp effekten av ärendet ”Fick ett lån”");
+  CHECK(Contains(n.text, "avslutades 2026-03-02, för 3 månader sedan."));
+  CHECK(Contains(n.text, "registrera effekten i Tillväxt"));
+  CHECK(n.link == "https://tillvaxt.example.se/cases/" + kept.id);
+  CHECK(Contains(n.ToJson(), "\"monthsAfterClose\":3"));
+
+  // The node's digest coordinator has the orphaned one (it is the node's) but not the other
+  // (it is coord2's); the manager counts both.
+  auto sent = f.notes->RunDigest(At("2026-06-08T07:00:00Z"));
+  REQUIRE(sent.ok());
+  std::map<std::string, service::Notification> digests;
+  for (const auto& d : f.sink.OfType("DIGEST")) digests[d.to[0].username] = d;
+  const auto& coord = digests.at("digest.eskilstuna");
+  CHECK(Contains(coord.text,
+                 "- Dags att följa upp effekten (3 månader): ”Fick en mentor” – "
+                 "https://tillvaxt.example.se/cases/" +
+                     orphan.id));
+  CHECK_FALSE(Contains(coord.text, "”Fick ett lån”"));
+  CHECK(Contains(digests.at("manager").text, "- Påminnelser om effektuppföljning: 2\n"));
 }
