@@ -571,7 +571,7 @@ void RunStoreConformance(const StoreFactory& factory) {
     CHECK(store->ListCases(f)->cases.size() == 1);
     f.page_token.back() = f.page_token.back() == '0' ? '1' : '0';
     CHECK(FieldOf(store->ListCases(f).status()) == "pageToken");
-    const domain::Case& last = store->ListCases({.page_size = 59})->cases.back();
+    const domain::Case last = store->ListCases({.page_size = 59})->cases.back();
     std::string bare;
     for (unsigned char ch : std::to_string(base::ToUnixMillis(last.create_time)) + "," + last.id) {
       bare.push_back("0123456789abcdef"[ch >> 4]);
