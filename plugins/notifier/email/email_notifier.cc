@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "plugins/abi/tillvaxt_plugin.h"
+#include "plugins/notifier/common/json_reader.h"
 #include "plugins/notifier/common/net.h"
-#include "plugins/notifier/email/json_reader.h"
 #include "plugins/notifier/email/mime.h"
 
 namespace {
@@ -210,8 +210,9 @@ void* CreateOrThrow(const char* const* keys, const char* const* values, size_t c
       }
       e->timeout = std::chrono::milliseconds(std::stol(v));
     } else {
-      SetError(error, error_size,
-               "unknown setting '" + k + "' (known: host, port, from, from_name, helo, timeout_ms)");
+      SetError(
+          error, error_size,
+          "unknown setting '" + k + "' (known: host, port, from, from_name, helo, timeout_ms)");
       return nullptr;
     }
   }
@@ -254,7 +255,12 @@ int OnNotification(void* instance, const char* json, size_t len) {
 void Destroy(void* instance) { delete static_cast<Email*>(instance); }
 
 const tv_plugin_v1 kPlugin = {
-    TV_PLUGIN_ABI_VERSION, TV_PLUGIN_KIND_NOTIFIER, "email", &Create, &OnNotification, nullptr,
+    TV_PLUGIN_ABI_VERSION,
+    TV_PLUGIN_KIND_NOTIFIER,
+    "email",
+    &Create,
+    &OnNotification,
+    nullptr,
     &Destroy,
 };
 

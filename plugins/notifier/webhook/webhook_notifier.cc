@@ -1,4 +1,5 @@
-// The webhook notifier: each notification's JSON POSTed to a configured URL, signed.
+// The webhook notifier: each notification POSTed to a configured URL as JSON, signed, with its
+// ids only: what leaves Tillväxt by webhook carries no personal data (IdsOnly below).
 //
 // Settings: url (required; http://host[:port]/path), secret (required; the HMAC-SHA256 key),
 // max_tries (5), backoff_base_ms (1000; waits base, 2*base, 4*base, ... between tries),
@@ -22,6 +23,7 @@
 #include <thread>
 
 #include "plugins/abi/tillvaxt_plugin.h"
+#include "plugins/notifier/common/json_reader.h"
 #include "plugins/notifier/common/net.h"
 
 namespace {
@@ -122,6 +124,72 @@ std::string JsonString(const std::string& s) {
   return out + "\"";
 }
 
+// The body a webhook receives: the notification's ids and codes, never its personal data. The
+// engine's notification also holds the subject, texts and HTML (they name the case and may name
+// the company or a contact person), the recipients' e-mail addresses and names, and the event's
+// free-text reason; none of that is sent. A whitelist, so a field the engine adds later stays
+// inside until it is named here:
+//   {"id","type","caseId","link","to":[{"username"}],
+//    "event":{"type","caseId","seq","action","time","user","fromState","toState","level",
+//             "fromLevel","actor","candidates","percent","monthsAfterClose",
+//             "offerId","kind","publisher","from","to"}}   (the event's members that are present)
+// Returns false (and *error) when `json` is not a notification.
+bool IdsOnly(const std::string& json, std::string* body, std::string* error) {
+  namespace json_reader = tillvaxt_plugins::json;
+  using Kind = json_reader::Value::Kind;
+  auto parsed = json_reader::Parse(json, error);
+  if (!parsed) return false;
+  if (parsed->kind != Kind::kObject) {
+    *error = "the notification is not a JSON object";
+    return false;
+  }
+  const json_reader::Value& n = *parsed;
+  std::string out = "{\"id\":" + JsonString(n.String("id")) +
+                    ",\"type\":" + JsonString(n.String("type")) +
+                    ",\"caseId\":" + JsonString(n.String("caseId")) +
+                    ",\"link\":" + JsonString(n.String("link")) + ",\"to\":[";
+  if (const json_reader::Value* to = n.Find("to"); to != nullptr && to->kind == Kind::kArray) {
+    bool first = true;
+    for (const json_reader::Value& r : to->items) {
+      if (r.kind != Kind::kObject) continue;
+      out +=
+          std::string(first ? "" : ",") + "{\"username\":" + JsonString(r.String("username")) + "}";
+      first = false;
+    }
+  }
+  out += "],\"event\":{";
+  if (const json_reader::Value* e = n.Find("event"); e != nullptr && e->kind == Kind::kObject) {
+    static const char* const kStrings[] = {
+        "type",      "caseId", "action",  "time", "user",      "fromState", "toState", "level",
+        "fromLevel", "actor",  "offerId", "kind", "publisher", "from",      "to"};
+    static const char* const kNumbers[] = {"seq", "percent", "monthsAfterClose"};
+    bool first = true;
+    auto member = [&](const char* key, const std::string& value) {
+      out += std::string(first ? "" : ",") + JsonString(key) + ":" + value;
+      first = false;
+    };
+    for (const char* key : kStrings) {
+      const json_reader::Value* v = e->Find(key);
+      if (v != nullptr && v->kind == Kind::kString) member(key, JsonString(v->text));
+    }
+    for (const char* key : kNumbers) {
+      const json_reader::Value* v = e->Find(key);
+      if (v != nullptr && v->kind == Kind::kNumber) member(key, v->text);
+    }
+    if (const json_reader::Value* c = e->Find("candidates");
+        c != nullptr && c->kind == Kind::kArray) {
+      std::string list = "[";
+      for (const json_reader::Value& item : c->items) {
+        if (item.kind != Kind::kString) continue;
+        list += std::string(list.size() > 1 ? "," : "") + JsonString(item.text);
+      }
+      member("candidates", list + "]");
+    }
+  }
+  *body = out + "}}";
+  return true;
+}
+
 // The "id" of the notification, found without a full parse (only for a header and logs).
 std::string NotificationId(const std::string& body) {
   const std::string key = "{\"id\":\"";
@@ -142,15 +210,23 @@ int Post(const Webhook& w, const std::string& body, const std::string& signature
   if (!c.Connect(w.host, w.port, w.timeout, error)) return -1;
   std::string host_header = w.host.find(':') != std::string::npos ? "[" + w.host + "]" : w.host;
   if (w.port != "80") host_header += ":" + w.port;
-  std::string request = "POST " + w.path + " HTTP/1.1\r\n"
-                        "Host: " + host_header + "\r\n"
+  std::string request = "POST " + w.path +
+                        " HTTP/1.1\r\n"
+                        "Host: " +
+                        host_header +
+                        "\r\n"
                         "User-Agent: tillvaxt-webhook/1\r\n"
                         "Content-Type: application/json; charset=utf-8\r\n"
-                        "Content-Length: " + std::to_string(body.size()) + "\r\n"
-                        "X-Tillvaxt-Signature: sha256=" + signature + "\r\n" +
+                        "Content-Length: " +
+                        std::to_string(body.size()) +
+                        "\r\n"
+                        "X-Tillvaxt-Signature: sha256=" +
+                        signature + "\r\n" +
                         (id.empty() ? "" : "X-Tillvaxt-Delivery: " + id + "\r\n") +
-                        "X-Tillvaxt-Attempt: " + std::to_string(attempt) + "\r\n"
-                        "Connection: close\r\n\r\n" + body;
+                        "X-Tillvaxt-Attempt: " + std::to_string(attempt) +
+                        "\r\n"
+                        "Connection: close\r\n\r\n" +
+                        body;
   if (!c.WriteAll(request, error)) return -1;
   std::string status_line;
   if (!c.ReadLine(&status_line, error)) return -1;
@@ -177,8 +253,8 @@ void WriteDeadLetter(const Webhook& w, const std::string& body, int tries,
   gmtime_r(&now, &tm);
   std::strftime(time_buf, sizeof time_buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   std::string line = "{\"time\":\"" + std::string(time_buf) + "\",\"url\":" + JsonString(w.url) +
-                     ",\"tries\":" + std::to_string(tries) + ",\"error\":" +
-                     JsonString(last_error) + ",\"notification\":" + body + "}\n";
+                     ",\"tries\":" + std::to_string(tries) +
+                     ",\"error\":" + JsonString(last_error) + ",\"notification\":" + body + "}\n";
   // One write() with O_APPEND: lines from several processes never interleave.
   int fd = ::open(w.dead_letter.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0) {
@@ -194,10 +270,13 @@ void WriteDeadLetter(const Webhook& w, const std::string& body, int tries,
 }
 
 int Deliver(const Webhook& w, const char* json, size_t len) {
-  std::string body(json, len);
+  std::string body, error;
+  if (!IdsOnly(std::string(json, len), &body, &error)) {
+    w.Log(TV_LOG_ERROR, "not a notification: " + error);
+    return TV_ERR_INVALID;
+  }
   std::string signature = HexHmacSha256(w.secret, body);
   std::string id = NotificationId(body);
-  std::string error;
   auto wait = w.backoff_base;
   for (int attempt = 1; attempt <= w.max_tries; ++attempt) {
     int status = Post(w, body, signature, id, attempt, &error);
@@ -210,8 +289,8 @@ int Deliver(const Webhook& w, const char* json, size_t len) {
     }
   }
   WriteDeadLetter(w, body, w.max_tries, error);
-  w.Log(TV_LOG_ERROR, "gave up on " + id + " after " + std::to_string(w.max_tries) +
-                          " tries; " + (w.dead_letter.empty() ? "dropped" : "dead letter in " + w.dead_letter));
+  w.Log(TV_LOG_ERROR, "gave up on " + id + " after " + std::to_string(w.max_tries) + " tries; " +
+                          (w.dead_letter.empty() ? "dropped" : "dead letter in " + w.dead_letter));
   return TV_ERR_UNAVAILABLE;
 }
 
@@ -236,8 +315,9 @@ void* CreateOrThrow(const char* const* keys, const char* const* values, size_t c
       long min = k == "backoff_base_ms" ? 0 : 1;
       long max = k == "max_tries" ? 100 : 86'400'000;
       if (!ParseNumber(v, min, max, &n)) {
-        SetError(error, error_size, k + " must be a number from " + std::to_string(min) + " to " +
-                                        std::to_string(max) + ", not '" + v + "'");
+        SetError(error, error_size,
+                 k + " must be a number from " + std::to_string(min) + " to " +
+                     std::to_string(max) + ", not '" + v + "'");
         return nullptr;
       }
       if (k == "max_tries") w->max_tries = static_cast<int>(n);
@@ -286,7 +366,12 @@ int OnNotification(void* instance, const char* json, size_t len) {
 void Destroy(void* instance) { delete static_cast<Webhook*>(instance); }
 
 const tv_plugin_v1 kPlugin = {
-    TV_PLUGIN_ABI_VERSION, TV_PLUGIN_KIND_NOTIFIER, "webhook", &Create, &OnNotification, nullptr,
+    TV_PLUGIN_ABI_VERSION,
+    TV_PLUGIN_KIND_NOTIFIER,
+    "webhook",
+    &Create,
+    &OnNotification,
+    nullptr,
     &Destroy,
 };
 

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "plugins/notifier/email/json_reader.h"
+#include "plugins/notifier/common/json_reader.h"
 #include "tests/unit/plugin/test_util.h"
 
 using namespace tillvaxt_plugins;
@@ -55,8 +55,9 @@ TEST_CASE("Addresses with header or command characters are refused") {
 
 TEST_CASE("The JSON reader reads notifications, escapes and all") {
   std::string error;
-  auto v = json::Parse(R"({"id":"x","to":[{"email":"a@b.se"}],"s":"\u00c5r \ud83d\ude00 \"q\"\n","n":1.5e3,"t":true,"z":null})",
-                       &error);
+  auto v = json::Parse(
+      R"({"id":"x","to":[{"email":"a@b.se"}],"s":"\u00c5r \ud83d\ude00 \"q\"\n","n":1.5e3,"t":true,"z":null})",
+      &error);
   REQUIRE(v);
   CHECK(v->String("id") == "x");
   CHECK(v->Find("to")->items.at(0).String("email") == "a@b.se");

@@ -1,6 +1,6 @@
-// A small JSON reader for the notification the engine hands to the email notifier: enough of
-// RFC 8259 to read objects, arrays, strings (with \u escapes to UTF-8), numbers, true, false and
-// null into a tree. Value types; thread-compatible.
+// A small JSON reader for the notification the engine hands to the notifiers (email, webhook):
+// enough of RFC 8259 to read objects, arrays, strings (with \u escapes to UTF-8), numbers, true,
+// false and null into a tree. Value types; thread-compatible.
 #pragma once
 
 #include <map>

@@ -1,4 +1,4 @@
-#include "plugins/notifier/email/json_reader.h"
+#include "plugins/notifier/common/json_reader.h"
 
 namespace tillvaxt_plugins::json {
 namespace {
@@ -43,8 +43,8 @@ class Parser {
     if (c == 'f') return v->kind = Value::Kind::kBool, v->boolean = false, Literal("false");
     if (c == 'n') return v->kind = Value::Kind::kNull, Literal("null");
     size_t start = pos_;
-    while (pos_ < s_.size() && (std::string_view("+-.eE0123456789").find(s_[pos_]) !=
-                                std::string_view::npos)) {
+    while (pos_ < s_.size() &&
+           (std::string_view("+-.eE0123456789").find(s_[pos_]) != std::string_view::npos)) {
       ++pos_;
     }
     if (pos_ == start) return false;
@@ -105,10 +105,14 @@ class Parser {
     for (int i = 0; i < 4; ++i) {
       char c = s_[pos_++];
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v |= static_cast<unsigned>(c - 'A' + 10);
-      else return false;
+      if (c >= '0' && c <= '9')
+        v |= static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        v |= static_cast<unsigned>(c - 'A' + 10);
+      else
+        return false;
     }
     *out = v;
     return true;
@@ -145,14 +149,30 @@ class Parser {
       if (pos_ >= s_.size()) return false;
       char e = s_[pos_++];
       switch (e) {
-        case '"': out->push_back('"'); break;
-        case '\\': out->push_back('\\'); break;
-        case '/': out->push_back('/'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'n': out->push_back('\n'); break;
-        case 'r': out->push_back('\r'); break;
-        case 't': out->push_back('\t'); break;
+        case '"':
+          out->push_back('"');
+          break;
+        case '\\':
+          out->push_back('\\');
+          break;
+        case '/':
+          out->push_back('/');
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
         case 'u': {
           unsigned cp = 0;
           if (!Hex4(&cp)) return false;
