@@ -10,6 +10,7 @@
 #include "engine/service/event_hub.h"
 #include "engine/service/offer_service.h"
 #include "engine/service/stats_service.h"
+#include "engine/service/todo_service.h"
 
 namespace tillvaxt::api {
 
@@ -29,6 +30,8 @@ struct ApiContext {
   service::EventHub* events = nullptr;
   // /v1/stats/* (nullptr: those routes are not registered).
   service::StatsService* stats = nullptr;
+  // GET /v1/todo (nullptr: the route is not registered).
+  service::TodoService* todo = nullptr;
   // Where long responses are produced (the CSV export); engine/app stops it after the
   // listener and before the store. Required with `stats`.
   base::TaskGroup* tasks = nullptr;

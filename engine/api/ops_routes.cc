@@ -6,17 +6,20 @@ namespace tillvaxt::api {
 
 void AddOpsRoutes(http::Router& router, ApiContext& ctx) {
   router.Add("GET", "/healthz", Public([](const http::Request&) {
-    return http::Response::Json(200, R"({"status":"ok"})");
-  }), "healthz");
+               return http::Response::Json(200, R"({"status":"ok"})");
+             }),
+             "healthz");
   router.Add("GET", "/readyz", Public([&ctx](const http::Request&) {
-    bool ready = !ctx.ready || ctx.ready();
-    return ready ? http::Response::Json(200, R"({"status":"ready"})")
-                 : http::Response::Json(503, R"({"status":"starting"})");
-  }), "readyz");
+               bool ready = !ctx.ready || ctx.ready();
+               return ready ? http::Response::Json(200, R"({"status":"ready"})")
+                            : http::Response::Json(503, R"({"status":"starting"})");
+             }),
+             "readyz");
   router.Add("GET", "/metrics", Public([&ctx](const http::Request&) {
-    return http::Response::Text(200, ctx.metrics_text ? ctx.metrics_text() : "",
-                                "text/plain; version=0.0.4; charset=utf-8");
-  }), "metrics");
+               return http::Response::Text(200, ctx.metrics_text ? ctx.metrics_text() : "",
+                                           "text/plain; version=0.0.4; charset=utf-8");
+             }),
+             "metrics");
 }
 
 void AddApiRoutes(http::Router& router, ApiContext& ctx) {
@@ -27,6 +30,7 @@ void AddApiRoutes(http::Router& router, ApiContext& ctx) {
   AddOfferRoutes(router, ctx);
   AddStreamRoutes(router, ctx);
   AddStatsRoutes(router, ctx);
+  AddTodoRoutes(router, ctx);
 }
 
 }  // namespace tillvaxt::api

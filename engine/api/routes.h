@@ -19,6 +19,8 @@ void AddOfferRoutes(http::Router& router, ApiContext& ctx);
 void AddStreamRoutes(http::Router& router, ApiContext& ctx);
 // GET /v1/stats/summary, /flow, /timeseries, /export.csv (managers and admins).
 void AddStatsRoutes(http::Router& router, ApiContext& ctx);
+// GET /v1/todo (ctx.todo).
+void AddTodoRoutes(http::Router& router, ApiContext& ctx);
 // The SSE message of one committed event: the formatter to give the EventHub.
 std::string SseMessage(const store::PositionedEvent& event);
 

@@ -16,11 +16,13 @@
 #include "engine/domain/offer.h"
 #include "engine/domain/principal.h"
 #include "engine/projection/stats.h"
+#include "engine/service/todo_service.h"
 #include "engine/service/visible_case.h"
 #include "tillvaxt/api/v1/cases.pb.h"
 #include "tillvaxt/api/v1/offers.pb.h"
 #include "tillvaxt/api/v1/platform.pb.h"
 #include "tillvaxt/api/v1/stats.pb.h"
+#include "tillvaxt/api/v1/todo.pb.h"
 
 namespace tillvaxt::api {
 
@@ -35,6 +37,8 @@ api::v1::User UserView(const domain::Principal& who, const std::string& display_
                        const std::string& email);
 
 // Statistics (proto/tillvaxt/api/v1/stats.proto).
+// GET /v1/todo (api/todo_views.cc): its cases are VisibleCases, as everywhere.
+api::v1::Todo TodoView(const service::Todo& todo);
 api::v1::StatsSummary SummaryView(const projection::Summary& s);
 api::v1::StatsFlow FlowView(const std::vector<projection::FlowLink>& links);
 api::v1::StatsTimeSeries TimeSeriesView(const std::vector<projection::TimePoint>& points,

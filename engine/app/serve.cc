@@ -27,6 +27,7 @@
 #include "engine/service/seeder.h"
 #include "engine/service/sla_scheduler.h"
 #include "engine/service/stats_service.h"
+#include "engine/service/todo_service.h"
 
 namespace tillvaxt::app {
 namespace {
@@ -163,6 +164,7 @@ struct Server {
   std::unique_ptr<service::FileDigestState> digest_state;
   std::unique_ptr<service::NotificationService> notifications;
   std::unique_ptr<service::StatsService> stats;
+  std::unique_ptr<service::TodoService> todo;
   std::unique_ptr<service::EventHub> event_hub;
   std::mutex log_mu;
   std::unique_ptr<service::SlaScheduler> sla_scheduler;
@@ -243,6 +245,7 @@ base::Status BuildServer(const ServeSettings& settings, cli::Flags& flags, cli::
   }
 
   s.stats = std::make_unique<service::StatsService>(region, *s.store, s.clock);
+  s.todo = std::make_unique<service::TodoService>(*s.cases, *s.store, *s.users, s.clock);
   service::EventHubOptions hub_options;
   hub_options.format = api::SseMessage;
   s.event_hub = std::make_unique<service::EventHub>(*s.cases, *s.store, hub_options);
@@ -261,6 +264,7 @@ base::Status BuildServer(const ServeSettings& settings, cli::Flags& flags, cli::
   s.ctx->offers = s.offers.get();
   s.ctx->events = s.event_hub.get();
   s.ctx->stats = s.stats.get();
+  s.ctx->todo = s.todo.get();
   s.ctx->tasks = &s.tasks;
   api::AddApiRoutes(s.router, *s.ctx);
   http::ServerHooks hooks;

@@ -74,6 +74,10 @@ ClockHistory ScanClock(const domain::Workflow& wf, const std::vector<Event>& his
 
 }  // namespace
 
+int CurrentWarningPercent(const domain::Workflow& wf, const std::vector<Event>& history) {
+  return ScanClock(wf, history).warned_percent;
+}
+
 base::Time AddMonths(base::Time t, int months) {
   const auto day = std::chrono::floor<std::chrono::days>(t);
   const auto time_of_day = t - day;

@@ -77,6 +77,11 @@ SlaPlan PlanSla(const domain::Workflow& wf, const domain::Decider& decider, cons
                 const std::vector<domain::Event>& history, base::Time now,
                 const std::vector<int>& reminder_months);
 
+// The highest SLA_WARNING percent recorded on the case's current SLA clock (since the clock
+// last started: entering the state, or a routing; a pause and its resumption do not restart
+// it); 0 when none. `history` is the case's full history. (The to-do list's "SLA at risk".)
+int CurrentWarningPercent(const domain::Workflow& wf, const std::vector<domain::Event>& history);
+
 // `t` plus `months` calendar months (UTC date; the day clamped to the month's last day).
 base::Time AddMonths(base::Time t, int months);
 
