@@ -17,6 +17,7 @@ import { InboxPage } from './pages/Inbox';
 import { QueuePage, MinePage } from './pages/Actor';
 import { OffersPage } from './pages/Offers';
 import { AccessibilityPage } from './pages/Accessibility';
+import { TodoPage, TodoNavLink, hasTodo } from './pages/Todo';
 import { Loading } from './components/Status';
 import { Alert } from './components/Field';
 
@@ -48,6 +49,8 @@ async function afterLogin(user: User): Promise<void> {
 function Nav({ user, path }: { user: User; path: string }) {
   const { m } = useT();
   const items: [string, string][] = [];
+  // "Att göra" first, with its count: the list of what waits on the user (coordinators, actors).
+  if (hasTodo(user)) items.push(['/todo', m.navTodo]);
   if (user.role === 'COORDINATOR') items.push(['/cases', m.navCases], ['/cases/new', m.navNewCase], ['/inbox', m.navInbox], ['/offers', m.navOffers]);
   if (user.role === 'ACTOR') items.push(['/queue', m.navQueue], ['/mine', m.navMine], ['/offers', m.navOffers]);
   if (user.role === 'MANAGER' || user.role === 'ADMIN') items.push(['/dashboard', m.navDashboard], ['/cases', m.navCases], ['/offers', m.navOffers]);
@@ -57,7 +60,10 @@ function Nav({ user, path }: { user: User; path: string }) {
     <nav class="mainnav" aria-label={m.mainNav}>
       <ul>
         {items.map(([href, label]) => (
-          <li key={href}><a href={href} aria-current={current(href) ? 'page' : undefined}>{label}</a></li>
+          <li key={href}>
+            {href === '/todo' ? <TodoNavLink current={current(href)} />
+              : <a href={href} aria-current={current(href) ? 'page' : undefined}>{label}</a>}
+          </li>
         ))}
       </ul>
     </nav>
@@ -158,6 +164,7 @@ function Routes({ path }: { path: string }) {
   if (path === '/queue') return actor ? <QueuePage /> : forbidden;
   if (path === '/mine') return actor ? <MinePage /> : forbidden;
   if (path === '/offers') return <OffersPage />;
+  if (path === '/todo') return hasTodo(u) ? <TodoPage /> : forbidden;
   if (path === '/dashboard') return mgr ? <Suspense fallback={<Loading />}><DashboardPage /></Suspense> : forbidden;
   if (path === '/workflow') return <Suspense fallback={<Loading />}><WorkflowPage /></Suspense>;
   return <div class="page"><h1 tabIndex={-1}>{m.notFound}</h1><p><a href={homeFor(u)}>{m.toStart}</a></p></div>;

@@ -109,6 +109,31 @@ async function login(page, username) {
 
 const caseSel = (state) => `.case-page[data-state="${state}"]`;
 
+/** The to-do total shown in the navigation ("Att göra 3"), once loaded. */
+async function navTodoCount(page) {
+  const badge = page.locator('[data-testid="nav-todo"] .nav-count');
+  await badge.waitFor();
+  return Number(await badge.getAttribute('data-count'));
+}
+
+/**
+ * Waits until the server's to-do list (GET /v1/todo) has case `id` waiting on the caller or not
+ * (`waiting`) and the navigation's count equals the server's total: the count follows changes
+ * live, without a reload. (The demo's own timers may change the total meanwhile, so the test
+ * compares with the server, not with a number of its own.)
+ */
+async function navTodoFollows(page, what, id, waiting) {
+  await page.waitForFunction(async ([caseId, want]) => {
+    const t = await (await fetch('/v1/todo')).json();
+    const shown = Number(document.querySelector('[data-testid="nav-todo"] .nav-count')?.getAttribute('data-count'));
+    const listed = (t.waitingOnMe?.cases ?? []).some((c) => c.id === caseId);
+    return shown === Number(t.total ?? 0) && listed === want;
+  }, [id, waiting], { timeout: T, polling: 250 }).catch(async () => {
+    const t = await page.evaluate(async () => (await fetch('/v1/todo')).json());
+    throw new Error(`${what}: navigation shows ${await navTodoCount(page)}, the server's total is ${t.total}`);
+  });
+}
+
 async function fireAction(page, verb, fill) {
   await page.click(`button[data-action="${verb}"]`);
   const dlg = page.locator(`dialog#dlg-${verb}`);
@@ -214,6 +239,7 @@ async function main() {
       await coord.locator('#login-username-error', { hasText: 'måste fyllas i' }).waitFor();
       await login(coord, `coord.${NODE}`);
       await coord.waitForURL(/\/cases$/);
+      await navTodoCount(coord);
       const who = await coord.textContent('[data-testid="who"]');
       assert(/Nodkoordinator/.test(who), `header shows role: ${who}`);
     });
@@ -283,6 +309,26 @@ async function main() {
       console.log(`     case ${caseId}`);
     });
 
+    await step('coordinator\'s "Att göra": the new case waits to be triaged, counted in the navigation', async () => {
+      await navTodoFollows(coord, 'after creating the case', caseId, true);
+      await coord.click('nav a[href="/todo"]');
+      await coord.getByRole('heading', { level: 1, name: 'Att göra' }).waitFor();
+      const row = coord.locator(`section[data-list="waitingOnMe"] tr[data-case-id="${caseId}"]`);
+      await row.waitFor();
+      assert((await row.textContent()).includes(caseTitle), 'the case is listed by its title');
+      await row.locator(`[data-state="${state.initial}"]`).waitFor();
+      // The server's list and the page agree.
+      const todo = await coord.evaluate(async () => (await fetch('/v1/todo')).json());
+      for (const list of ['waitingOnMe', 'slaAtRisk', 'followUpsDue']) {
+        const shown = Number(await coord.getAttribute(`section[data-list="${list}"]`, 'data-count'));
+        assert(shown === Number(todo[list]?.count ?? 0), `${list}: page ${shown}, API ${todo[list]?.count}`);
+      }
+      await axeCheck(coord, 'to-do (coordinator)');
+      await shot(coord, 'todo');
+      await row.locator('a.case-link').click();
+      await coord.waitForSelector(caseSel(state.initial));
+    });
+
     await test('case page (NEW): only allowed actions, keyboard dialog (Esc closes, focus restored), axe', async () => {
       const acts = await coord.$$eval('button[data-action]', (bs) => bs.map((b) => b.dataset.action));
       const allowed = await coord.evaluate(async (id) => (await (await fetch(`/v1/cases/${encodeURIComponent(id)}`)).json()).allowedActions || [], caseId);
@@ -315,6 +361,8 @@ async function main() {
       await coord.locator('.timeline [data-type="TRIAGED"]').waitFor();
       await coord.locator('.timeline [data-type="ROUTED"]').waitFor();
       console.log(`     candidates: ${candidates.join(', ')}`);
+      // Triaged: no longer on the coordinator's list; the navigation count follows live.
+      await navTodoFollows(coord, 'after the triage', caseId, false);
       await axeCheck(coord, 'case page (MATCHED)');
       await shot(coord, 'case-matched');
     });
@@ -351,6 +399,21 @@ async function main() {
           .catch(() => { throw new Error(`still in ${a}'s queue 5 s after the claim`); });
       }
       if (!others.length) console.log('     (only one candidate: the disappearing check had no other queue to watch)');
+    });
+
+    await step('actor\'s "Att göra": the claimed case waits on the actor', async () => {
+      const p = actorPages[assignee];
+      await p.click('nav a[href="/todo"]');
+      await p.getByRole('heading', { level: 1, name: 'Att göra' }).waitFor();
+      const row = p.locator(`section[data-list="waitingOnMe"] tr[data-case-id="${caseId}"]`);
+      await row.waitFor();
+      await row.locator(`[data-state="${state.claimed}"]`).waitFor();
+      await p.locator('section[data-list="claimsLapsing"]').waitFor();
+      assert(await navTodoCount(p) >= 1, 'the navigation counts it');
+      await axeCheck(p, 'to-do (actor)');
+      await shot(p, 'todo-actor');
+      await row.locator('a.case-link').click();
+      await p.waitForSelector(caseSel(state.claimed));
     });
 
     await step('actor starts and resolves with an outcome', async () => {
@@ -492,6 +555,11 @@ async function main() {
       await coord.getByRole('button', { name: 'Switch to English' }).click();
       await coord.getByRole('heading', { level: 1, name: /Offers to/ }).waitFor();
       assert((await coord.getAttribute('html', 'lang')) === 'en', 'html lang=en');
+      await coord.locator('[data-testid="nav-todo"]', { hasText: 'To do' }).waitFor();
+      await coord.click('nav a[href="/todo"]');
+      await coord.getByRole('heading', { level: 1, name: 'To do' }).waitFor();
+      await coord.getByRole('heading', { level: 2, name: /New cases to triage/ }).waitFor();
+      await axeCheck(coord, 'to-do (English)');
       await coord.getByRole('button', { name: 'Byt till svenska' }).click();
     });
 
