@@ -74,7 +74,7 @@ function BarChart({ id, title, data, label }: { id: string; title: string; data:
     <Chart id={id} label={title} option={option} short={rows.length <= 3} tall={rows.length > 8} table={
       <table class="data">
         <thead><tr><th scope="col">{m.tableCategory}</th><th scope="col" class="num">{m.tableValue}</th></tr></thead>
-        <tbody>{rows.map((r) => <tr key={r.k}><th scope="row">{r.name}</th><td class="num">{fmtNumber(r.v, lang)}</td></tr>)}</tbody>
+        <tbody>{rows.map((r) => <tr key={r.k} data-key={r.k}><th scope="row">{r.name}</th><td class="num">{fmtNumber(r.v, lang)}</td></tr>)}</tbody>
       </table>
     } />
   );
@@ -210,7 +210,7 @@ export function DashboardPage() {
             <table class="data">
               <caption class="sr-only">{m.chartFlowDesc}</caption>
               <thead><tr><th scope="col">{m.tableFrom}</th><th scope="col">{m.tableTo}</th><th scope="col" class="num">{m.tableValue}</th></tr></thead>
-              <tbody>{links.map((l, i) => <tr key={i}><td>{flowLabel(l.source, n)}</td><td>{flowLabel(l.target, n)}</td><td class="num">{fmtNumber(l.value, lang)}</td></tr>)}</tbody>
+              <tbody>{links.map((l, i) => <tr key={i} data-source={l.source} data-target={l.target}><td>{flowLabel(l.source, n)}</td><td>{flowLabel(l.target, n)}</td><td class="num">{fmtNumber(l.value, lang)}</td></tr>)}</tbody>
             </table>
           } />
         )}
@@ -228,7 +228,7 @@ export function DashboardPage() {
             <table class="data">
               <thead><tr><th scope="col">{m.bucket}</th>{seriesNames.map((x) => <th scope="col" class="num" key={x}>{x}</th>)}</tr></thead>
               <tbody>{times.map((t) => (
-                <tr key={t}><th scope="row">{tsLabel(t)}</th>{pts.map((p, i) => <td class="num" key={i}>{p.find((x) => x.t === t)?.v ?? 0}</td>)}</tr>
+                <tr key={t} data-key={t}><th scope="row">{tsLabel(t)}</th>{pts.map((p, i) => <td class="num" key={i}>{p.find((x) => x.t === t)?.v ?? 0}</td>)}</tr>
               ))}</tbody>
             </table>
           } />
