@@ -59,8 +59,9 @@ base::Result<domain::Principal> Authenticate(ApiContext& ctx, const http::Reques
   bool from_cookie = false;
   std::string token = RequestToken(request, &from_cookie);
   if (token.empty()) {
-    return base::Unauthenticated("sign in first: send Authorization: Bearer <token> or the "
-                                 "session cookie from POST /v1/sessions");
+    return base::Unauthenticated(
+        "sign in first: send Authorization: Bearer <token> or the "
+        "session cookie from POST /v1/sessions");
   }
   if (from_cookie && IsMutating(request.method) && !request.headers.Has("X-Requested-With") &&
       !SameOrigin(request)) {

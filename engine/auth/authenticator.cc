@@ -77,8 +77,8 @@ std::string NormaliseUsername(std::string_view username) {
 base::Status CheckUsername(std::string_view username) {
   if (username.empty()) return base::InvalidField("username", "must not be empty");
   if (username.size() > kMaxUsernameLength) {
-    return base::InvalidField("username", "must be at most " +
-                                              std::to_string(kMaxUsernameLength) + " characters");
+    return base::InvalidField(
+        "username", "must be at most " + std::to_string(kMaxUsernameLength) + " characters");
   }
   auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   if (!alnum(username.front())) {
@@ -87,8 +87,8 @@ base::Status CheckUsername(std::string_view username) {
   for (char c : username) {
     if (!alnum(c) && c != '.' && c != '_' && c != '-' && c != '@') {
       return base::InvalidField(
-          "username", "may contain only a-z, 0-9, '.', '_', '-' and '@', not '" +
-                          std::string(1, c) + "'");
+          "username",
+          "may contain only a-z, 0-9, '.', '_', '-' and '@', not '" + std::string(1, c) + "'");
     }
   }
   return base::Status::Ok();
@@ -98,8 +98,7 @@ domain::Principal PrincipalOf(const store::UserRecord& user) {
   return domain::Principal{user.username, user.role, user.node, user.actor};
 }
 
-Authenticator::Authenticator(store::UserStore& users, const base::Clock& clock,
-                             AuthOptions options)
+Authenticator::Authenticator(store::UserStore& users, const base::Clock& clock, AuthOptions options)
     : users_(users),
       clock_(clock),
       options_(options),
@@ -390,10 +389,10 @@ base::Status Authenticator::EnsureDemoUsers(const domain::Config& config,
     u.display_name = actor.name;
     wanted.push_back(std::move(u));
   }
-  wanted.push_back({"manager", domain::Role::kManager, "", "", "Manager (demo)", "", "", false,
-                    false, {}});
-  wanted.push_back({"admin", domain::Role::kAdmin, "", "", "Admin (demo)", "", "", false, false,
-                    {}});
+  wanted.push_back(
+      {"manager", domain::Role::kManager, "", "", "Manager (demo)", "", "", false, false, {}});
+  wanted.push_back(
+      {"admin", domain::Role::kAdmin, "", "", "Admin (demo)", "", "", false, false, {}});
 
   // One hash for all of them (the same password by design); existing hashes are verified
   // once per distinct hash string, so a restart with the same password costs one verification.

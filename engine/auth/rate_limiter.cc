@@ -79,11 +79,10 @@ base::Status LoginRateLimiter::Check(std::string_view username, std::string_view
                                      int64_t* retry_after_seconds) {
   base::Time now = clock_.Now();
   std::lock_guard lock(mu_);
-  base::Millis wait =
-      Wait(users_, std::string(username), options_.max_failures_per_user, now);
+  base::Millis wait = Wait(users_, std::string(username), options_.max_failures_per_user, now);
   if (!address.empty()) {
-    wait = std::max(wait, Wait(addresses_, AddressKey(address),
-                               options_.max_failures_per_address, now));
+    wait = std::max(wait,
+                    Wait(addresses_, AddressKey(address), options_.max_failures_per_address, now));
   }
   if (wait <= base::Millis(0)) return base::Status::Ok();
   int64_t seconds = std::max<int64_t>(1, (wait.count() + 999) / 1000);

@@ -4,8 +4,8 @@
 
 namespace tillvaxt::cli {
 
-void Flags::Option(const std::string& name, const std::string& value_name,
-                   const std::string& help, std::optional<std::string> default_value) {
+void Flags::Option(const std::string& name, const std::string& value_name, const std::string& help,
+                   std::optional<std::string> default_value) {
   specs_.push_back({name, value_name, help, std::move(default_value), false});
 }
 
@@ -60,8 +60,8 @@ base::Status Flags::Parse(const std::vector<std::string>& args) {
       continue;
     }
     if (next_positional >= positionals_.size()) {
-      return base::InvalidArgument("unexpected argument '" + arg + "' (see `tillvaxt " +
-                                   command_ + " --help`)");
+      return base::InvalidArgument("unexpected argument '" + arg + "' (see `tillvaxt " + command_ +
+                                   " --help`)");
     }
     args_[positionals_[next_positional++].name] = arg;
   }
@@ -76,7 +76,8 @@ base::Status Flags::Parse(const std::vector<std::string>& args) {
 
 void Flags::PrintHelp(std::ostream& out) const {
   out << "Usage: tillvaxt " << command_;
-  for (const Pos& p : positionals_) out << (p.required ? " " : " [") << p.name << (p.required ? "" : "]");
+  for (const Pos& p : positionals_)
+    out << (p.required ? " " : " [") << p.name << (p.required ? "" : "]");
   if (!specs_.empty()) out << " [options]";
   out << "\n\n" << summary_ << "\n";
   if (!positionals_.empty()) {
@@ -88,7 +89,8 @@ void Flags::PrintHelp(std::ostream& out) const {
     out << "  --" << s.name;
     if (!s.is_switch) out << " " << s.value_name;
     out << "\n      " << s.help;
-    if (s.default_value && !s.default_value->empty()) out << " (default: " << *s.default_value << ")";
+    if (s.default_value && !s.default_value->empty())
+      out << " (default: " << *s.default_value << ")";
     out << "\n";
   }
   out << "  --help\n      Show this help.\n";
@@ -102,8 +104,7 @@ std::string Flags::Get(const std::string& name) const {
 
 bool Flags::Has(const std::string& name) const { return values_.count(name) > 0; }
 
-base::Result<long long> Flags::GetInt(const std::string& name, long long min,
-                                      long long max) const {
+base::Result<long long> Flags::GetInt(const std::string& name, long long min, long long max) const {
   std::string text = Get(name);
   long long value = 0;
   auto r = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -111,8 +112,8 @@ base::Result<long long> Flags::GetInt(const std::string& name, long long min,
     return base::InvalidArgument("--" + name + " must be a whole number, not '" + text + "'");
   }
   if (value < min || value > max) {
-    return base::InvalidArgument("--" + name + " must be between " + std::to_string(min) +
-                                 " and " + std::to_string(max) + ", not " + text);
+    return base::InvalidArgument("--" + name + " must be between " + std::to_string(min) + " and " +
+                                 std::to_string(max) + ", not " + text);
   }
   return value;
 }

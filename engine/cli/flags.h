@@ -15,7 +15,8 @@ namespace tillvaxt::cli {
 
 class Flags {
  public:
-  Flags(std::string command, std::string summary) : command_(std::move(command)), summary_(std::move(summary)) {}
+  Flags(std::string command, std::string summary)
+      : command_(std::move(command)), summary_(std::move(summary)) {}
 
   // Declarations, in the order help shows them.
   void Option(const std::string& name, const std::string& value_name, const std::string& help,
@@ -30,9 +31,9 @@ class Flags {
   void PrintHelp(std::ostream& out) const;
 
   std::string Get(const std::string& name) const;  // option value, default, or ""
-  bool Has(const std::string& name) const;          // given on the command line (or switch set)
+  bool Has(const std::string& name) const;         // given on the command line (or switch set)
   base::Result<long long> GetInt(const std::string& name, long long min, long long max) const;
-  std::string Arg(const std::string& name) const;   // positional value or ""
+  std::string Arg(const std::string& name) const;  // positional value or ""
 
  private:
   struct Spec {

@@ -2,12 +2,7 @@
 // owns the I/O threads and the handler worker pool, and stops in order.
 #include "engine/http/server.h"
 
-#include <filesystem>
-#include <fstream>
-#include <future>
-#include <optional>
-#include <random>
-#include <thread>
+#include <openssl/ssl.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,7 +10,12 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <openssl/ssl.h>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <optional>
+#include <random>
+#include <thread>
 
 #include "engine/http/session.h"
 
@@ -81,7 +81,8 @@ base::Status Server::Impl::SetUpTls() {
   if (cert.empty() || key.empty()) {
     return base::InvalidArgument("TLS needs both a certificate file and a key file");
   }
-  if (!Readable(cert)) return base::InvalidArgument("cannot read TLS certificate file '" + cert + "'");
+  if (!Readable(cert))
+    return base::InvalidArgument("cannot read TLS certificate file '" + cert + "'");
   if (!Readable(key)) return base::InvalidArgument("cannot read TLS key file '" + key + "'");
   auto ctx = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
   ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
@@ -96,8 +97,8 @@ base::Status Server::Impl::SetUpTls() {
   }
   ctx->use_private_key_file(key, net::ssl::context::pem, ec);
   if (ec) {
-    return base::InvalidArgument("TLS key file '" + key + "' holds no valid PEM private key: " +
-                                 ec.message());
+    return base::InvalidArgument("TLS key file '" + key +
+                                 "' holds no valid PEM private key: " + ec.message());
   }
   if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
     return base::InvalidArgument("TLS key file '" + key + "' does not match the certificate '" +
@@ -188,8 +189,7 @@ base::Status Server::Start() {
   dispatcher_options.content_security_policy = o.content_security_policy;
   dispatcher_options.strict_transport_security = m.tls != nullptr;
   state->dispatcher = std::make_unique<Dispatcher>(m.router, state->static_files.get(),
-                                                   std::move(dispatcher_options),
-                                                   state->error_log);
+                                                   std::move(dispatcher_options), state->error_log);
   state->id_prefix = RandomPrefix();
 
   boost::system::error_code ec;
@@ -212,8 +212,8 @@ base::Status Server::Start() {
     state->request_seconds = &metrics->AddHistogram(
         "tillvaxt_http_request_duration_seconds",
         "Time from a complete request to its response written, by route.", {"route"});
-    state->rejected_total = &metrics->AddCounter(
-        "tillvaxt_http_connections_rejected_total", "Connections refused at the connection cap.");
+    state->rejected_total = &metrics->AddCounter("tillvaxt_http_connections_rejected_total",
+                                                 "Connections refused at the connection cap.");
     state->timeouts_total = &metrics->AddCounter(
         "tillvaxt_http_timeouts_total", "Connections cut off because a request came too slowly.");
     std::weak_ptr<internal::ServerState> weak = state;

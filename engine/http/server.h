@@ -30,17 +30,17 @@ struct ServerOptions {
   int io_threads = 2;
   int worker_threads = 4;
 
-  size_t body_limit = 1 << 20;          // larger bodies: 413
-  size_t header_limit = 16 << 10;       // request line + headers; larger: 431
-  size_t max_target_length = 8 << 10;   // longer request targets: 414
-  size_t max_connections = 1024;        // beyond: 503 and close (TLS: close)
+  size_t body_limit = 1 << 20;         // larger bodies: 413
+  size_t header_limit = 16 << 10;      // request line + headers; larger: 431
+  size_t max_target_length = 8 << 10;  // longer request targets: 414
+  size_t max_connections = 1024;       // beyond: 503 and close (TLS: close)
   // A request must arrive completely within this (slow clients are cut off); also the wait for
   // the first byte on a new connection and the TLS handshake.
   std::chrono::milliseconds read_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};   // keep-alive wait between requests
   std::chrono::milliseconds write_timeout{30'000};  // each response write, each stream chunk
   std::chrono::milliseconds drain_timeout{10'000};  // Stop(): how long in-flight work may take
-  size_t stream_buffer_limit = 1 << 20;  // bytes a slow stream client may have queued
+  size_t stream_buffer_limit = 1 << 20;             // bytes a slow stream client may have queued
 
   // TLS when both are set (PEM files); Start() fails clearly when they are missing or invalid.
   std::string tls_cert_file;

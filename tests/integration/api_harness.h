@@ -12,10 +12,10 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -340,8 +340,8 @@ class ServerProcess {
     p->log_path_ = data_dir.string() + ".log." + std::to_string(++Counter());
     int log_fd = ::open(p->log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (log_fd < 0) throw std::runtime_error("cannot open " + p->log_path_);
-    std::vector<std::string> args = {TV_TILLVAXT_BINARY, "serve", "--demo", "--data",
-                                     data_dir.string(), "--listen", "127.0.0.1:0", "--web="};
+    std::vector<std::string> args = {TV_TILLVAXT_BINARY, "serve",    "--demo",      "--data",
+                                     data_dir.string(),  "--listen", "127.0.0.1:0", "--web="};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_t parent = ::getpid();
     pid_t pid = ::fork();

@@ -6,8 +6,6 @@
 //
 // One demo server (with its ~300 seeded cases) is shared by all test cases of a process; the
 // timeout and SIGTERM tests start their own.
-#include "tests/integration/api_harness.h"
-
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -15,6 +13,7 @@
 #include <latch>
 #include <set>
 
+#include "tests/integration/api_harness.h"
 #include "tillvaxt/api/v1/cases.pb.h"
 
 namespace tillvaxt::apitest {
@@ -78,8 +77,11 @@ NewCase MakeCase(std::string_view title_word = "Ärende") {
   c.body = {{"title", std::string(title_word) + " " + c.tag + ": automatiserad montering"},
             {"description", "Vill automatisera monteringen och behöver affärsutveckling."},
             {"company",
-             {{"name", c.company}, {"orgNumber", c.org}, {"municipality", "Eskilstuna"},
-              {"size", "SMALL"}, {"industry", "Verkstad"}}},
+             {{"name", c.company},
+              {"orgNumber", c.org},
+              {"municipality", "Eskilstuna"},
+              {"size", "SMALL"},
+              {"industry", "Verkstad"}}},
             {"contact", {{"name", c.contact_name}, {"email", c.email}, {"phone", c.phone}}}};
   return c;
 }
@@ -132,7 +134,8 @@ void CheckInvalid(const Reply& r, std::string_view field, std::string_view in_me
   CheckError(r, 400, "INVALID_ARGUMENT");
   INFO(r.Describe());
   if (!field.empty()) CHECK(Has(DetailFields(r), field));
-  if (!in_message.empty()) CHECK(Str(r.Json(), "error.message").find(in_message) != std::string::npos);
+  if (!in_message.empty())
+    CHECK(Str(r.Json(), "error.message").find(in_message) != std::string::npos);
 }
 
 int64_t Version(const json::value& c) {
@@ -221,8 +224,10 @@ json::object ActionBody(std::string_view verb, const json::value& c) {
   if (verb == "resolve") return {{"outcome", {{"kind", "SOLUTION"}, {"note", "klart"}}}};
   if (verb == "close") return {{"feedback", "bra"}};
   if (verb == "followUp") {
-    return {{"title", "Uppföljning"}, {"description", "nästa steg"},
-            {"needs", json::array{kNeed}}, {"areas", json::array{kArea}}};
+    return {{"title", "Uppföljning"},
+            {"description", "nästa steg"},
+            {"needs", json::array{kNeed}},
+            {"areas", json::array{kArea}}};
   }
   if (verb == "recordEffect") {
     return {{"effect", {{"kind", "FUNDING_GRANTED"}, {"note", "beviljat"}}},
@@ -238,8 +243,8 @@ struct Driven {
   NewCase nc;
   json::value view;  // as the manager sees it
   std::string id;
-  std::string claimer;             // the assignee from CLAIMED on
-  std::string other_candidate;     // a candidate that did not claim
+  std::string claimer;          // the assignee from CLAIMED on
+  std::string other_candidate;  // a candidate that did not claim
 };
 
 Driven Drive(std::string_view state) {
@@ -285,8 +290,8 @@ struct TransitionSpec {
 };
 
 const std::vector<TransitionSpec>& Transitions() {
-  static const std::vector<std::string> kOpen = {"NEW", "TRIAGED", "MATCHED", "CLAIMED",
-                                                 "IN_PROGRESS", "WAITING"};
+  static const std::vector<std::string> kOpen = {"NEW",     "TRIAGED",     "MATCHED",
+                                                 "CLAIMED", "IN_PROGRESS", "WAITING"};
   static const std::vector<TransitionSpec> kAll = {
       {"triage", {"NEW"}, {"COORDINATOR/OWN_NODE"}},
       {"escalate",
@@ -315,38 +320,50 @@ enum class Role { kCoordOwn, kCoordOther, kCandidate, kAssignee, kUnrelated, kMa
 
 const char* RoleName(Role r) {
   switch (r) {
-    case Role::kCoordOwn: return "coordinator of the case's node";
-    case Role::kCoordOther: return "coordinator of another node";
-    case Role::kCandidate: return "candidate (or former candidate) actor";
-    case Role::kAssignee: return "assignee actor";
-    case Role::kUnrelated: return "unrelated actor";
-    case Role::kManager: return "manager";
-    case Role::kAdmin: return "admin";
+    case Role::kCoordOwn:
+      return "coordinator of the case's node";
+    case Role::kCoordOther:
+      return "coordinator of another node";
+    case Role::kCandidate:
+      return "candidate (or former candidate) actor";
+    case Role::kAssignee:
+      return "assignee actor";
+    case Role::kUnrelated:
+      return "unrelated actor";
+    case Role::kManager:
+      return "manager";
+    case Role::kAdmin:
+      return "admin";
   }
   return "";
 }
 
-constexpr Role kRoles[] = {Role::kCoordOwn, Role::kCoordOther, Role::kCandidate,
-                           Role::kAssignee, Role::kUnrelated, Role::kManager, Role::kAdmin};
+constexpr Role kRoles[] = {Role::kCoordOwn,  Role::kCoordOther, Role::kCandidate, Role::kAssignee,
+                           Role::kUnrelated, Role::kManager,    Role::kAdmin};
 
 // The user in `role` for the case `d` ("" when the case has no one in that role yet).
 std::string UserFor(Role role, const Driven& d) {
   std::string state = Str(d.view, "state");
   switch (role) {
-    case Role::kCoordOwn: return "coord.eskilstuna";
-    case Role::kCoordOther: return "coord.nykoping";
-    case Role::kCandidate: return d.other_candidate.empty() ? "" : Actor(d.other_candidate);
-    case Role::kAssignee: return Str(d.view, "assignee").empty() ? "" : Actor(d.claimer);
-    case Role::kUnrelated: return Actor(kUnrelatedActor);
-    case Role::kManager: return "manager";
-    case Role::kAdmin: return "admin";
+    case Role::kCoordOwn:
+      return "coord.eskilstuna";
+    case Role::kCoordOther:
+      return "coord.nykoping";
+    case Role::kCandidate:
+      return d.other_candidate.empty() ? "" : Actor(d.other_candidate);
+    case Role::kAssignee:
+      return Str(d.view, "assignee").empty() ? "" : Actor(d.claimer);
+    case Role::kUnrelated:
+      return Actor(kUnrelatedActor);
+    case Role::kManager:
+      return "manager";
+    case Role::kAdmin:
+      return "admin";
   }
   return "";
 }
 
-bool Visible(Role role) {
-  return role != Role::kCoordOther && role != Role::kUnrelated;
-}
+bool Visible(Role role) { return role != Role::kCoordOther && role != Role::kUnrelated; }
 
 // Sees company identity and contact (API.md "Visibility").
 bool SeesIdentity(Role role) {
@@ -422,12 +439,13 @@ std::string Url(std::string_view text) {
 
 // =============================================================================================
 
-TEST_CASE("sessions: login gives a token and an HttpOnly SameSite=Strict cookie and me and logout work",
-          "[api][auth]") {
+TEST_CASE(
+    "sessions: login gives a token and an HttpOnly SameSite=Strict cookie and me and logout work",
+    "[api][auth]") {
   Client c(Main().port());
-  Reply login = c.Send("POST", "/v1/sessions",
-                       R"({"username":"coord.eskilstuna","password":")" +
-                           std::string(kDemoPassword) + "\"}");
+  Reply login =
+      c.Send("POST", "/v1/sessions",
+             R"({"username":"coord.eskilstuna","password":")" + std::string(kDemoPassword) + "\"}");
   INFO(login.Describe());
   REQUIRE(login.status == 200);
   json::value body = login.Json();
@@ -470,9 +488,9 @@ TEST_CASE("sessions: login gives a token and an HttpOnly SameSite=Strict cookie 
     Reply refused = c.Send("POST", "/v1/cases", json::serialize(nc.body), cookie_only);
     CheckError(refused, 403, "PERMISSION_DENIED");
     CHECK(Str(refused.Json(), "error.message").find("X-Requested-With") != std::string::npos);
-    Reply foreign = c.Send("POST", "/v1/cases", json::serialize(nc.body),
-                           {{"Cookie", "tillvaxt_session=" + token},
-                            {"Origin", "https://evil.example"}});
+    Reply foreign =
+        c.Send("POST", "/v1/cases", json::serialize(nc.body),
+               {{"Cookie", "tillvaxt_session=" + token}, {"Origin", "https://evil.example"}});
     CheckError(foreign, 403, "PERMISSION_DENIED");
     // Nothing was logged by the refused requests.
     Reply found = As("manager").Get("/v1/companies/" + nc.org + "/cases");
@@ -481,19 +499,18 @@ TEST_CASE("sessions: login gives a token and an HttpOnly SameSite=Strict cookie 
     Reply logout_refused = c.Send("DELETE", "/v1/sessions/current", {}, cookie_only);
     CheckError(logout_refused, 403, "PERMISSION_DENIED");
 
-    Reply accepted = c.Send("POST", "/v1/cases", json::serialize(nc.body),
-                            {{"Cookie", "tillvaxt_session=" + token},
-                             {"X-Requested-With", "XMLHttpRequest"}});
+    Reply accepted =
+        c.Send("POST", "/v1/cases", json::serialize(nc.body),
+               {{"Cookie", "tillvaxt_session=" + token}, {"X-Requested-With", "XMLHttpRequest"}});
     CHECK(accepted.status == 201);
     // Our own origin (Origin equal to Host) is also accepted.
-    Reply same_origin =
-        c.Send("POST", "/v1/cases", json::serialize(MakeCase().body),
-               {{"Cookie", "tillvaxt_session=" + token},
-                {"Origin", "http://127.0.0.1:" + std::to_string(Main().port())}});
+    Reply same_origin = c.Send("POST", "/v1/cases", json::serialize(MakeCase().body),
+                               {{"Cookie", "tillvaxt_session=" + token},
+                                {"Origin", "http://127.0.0.1:" + std::to_string(Main().port())}});
     CHECK(same_origin.status == 201);
-    Reply logout = c.Send("DELETE", "/v1/sessions/current", {},
-                          {{"Cookie", "tillvaxt_session=" + token},
-                           {"X-Requested-With", "XMLHttpRequest"}});
+    Reply logout =
+        c.Send("DELETE", "/v1/sessions/current", {},
+               {{"Cookie", "tillvaxt_session=" + token}, {"X-Requested-With", "XMLHttpRequest"}});
     CHECK(logout.status == 204);
     auto cleared = logout.Headers("Set-Cookie");
     REQUIRE(cleared.size() == 1);
@@ -502,7 +519,8 @@ TEST_CASE("sessions: login gives a token and an HttpOnly SameSite=Strict cookie 
   }
 
   SECTION("DELETE /v1/sessions/current with the bearer token ends the session") {
-    Reply out = c.Send("DELETE", "/v1/sessions/current", {}, {{"Authorization", "Bearer " + token}});
+    Reply out =
+        c.Send("DELETE", "/v1/sessions/current", {}, {{"Authorization", "Bearer " + token}});
     CHECK(out.status == 204);
     CheckError(c.Send("GET", "/v1/me", {}, {{"Authorization", "Bearer " + token}}), 401,
                "UNAUTHENTICATED");
@@ -515,8 +533,9 @@ TEST_CASE("sessions: login gives a token and an HttpOnly SameSite=Strict cookie 
                "UNAUTHENTICATED");
     CheckError(c.Send("GET", "/v1/me", {}, {{"Authorization", "Basic YWRtaW46YWRtaW4="}}), 401,
                "UNAUTHENTICATED");
-    CheckError(c.Send("GET", "/v1/config", {}, {{"Authorization", "Bearer " + std::string(64, 'a')}}),
-               401, "UNAUTHENTICATED");
+    CheckError(
+        c.Send("GET", "/v1/config", {}, {{"Authorization", "Bearer " + std::string(64, 'a')}}), 401,
+        "UNAUTHENTICATED");
     NewCase nc = MakeCase();
     CheckError(c.Send("POST", "/v1/cases", json::serialize(nc.body)), 401, "UNAUTHENTICATED");
     Reply wrong = c.Send("POST", "/v1/sessions",
@@ -543,9 +562,9 @@ TEST_CASE("login attempts are rate limited: 429 RESOURCE_EXHAUSTED with Retry-Af
                401, "UNAUTHENTICATED");
   }
   // Even the right password is refused now, before it is checked.
-  Reply limited = c.Send("POST", "/v1/sessions",
-                         R"({"username":"coord.katrineholm","password":")" +
-                             std::string(kDemoPassword) + "\"}");
+  Reply limited = c.Send(
+      "POST", "/v1/sessions",
+      R"({"username":"coord.katrineholm","password":")" + std::string(kDemoPassword) + "\"}");
   CheckError(limited, 429, "RESOURCE_EXHAUSTED");
   auto retry = limited.Header("Retry-After");
   REQUIRE(retry);
@@ -555,8 +574,7 @@ TEST_CASE("login attempts are rate limited: 429 RESOURCE_EXHAUSTED with Retry-Af
   CHECK(limited.Headers("Set-Cookie").empty());
   // Other users are not affected.
   CHECK(c.Send("POST", "/v1/sessions",
-               R"({"username":"coord.strangnas","password":")" + std::string(kDemoPassword) +
-                   "\"}")
+               R"({"username":"coord.strangnas","password":")" + std::string(kDemoPassword) + "\"}")
             .status == 200);
 }
 
@@ -571,8 +589,8 @@ TEST_CASE("configuration and workflow and health and readiness and metrics", "[a
     std::vector<std::string> nodes;
     for (const auto& n : Arr(v, "nodes")) nodes.push_back(Str(n, "id"));
     CHECK(nodes == std::vector<std::string>{"eskilstuna", "nykoping", "strangnas", "katrineholm"});
-    CHECK(Strs(v, "levels") == std::vector<std::string>{"LOCAL", "REGIONAL", "NATIONAL",
-                                                        "INTERNATIONAL"});
+    CHECK(Strs(v, "levels") ==
+          std::vector<std::string>{"LOCAL", "REGIONAL", "NATIONAL", "INTERNATIONAL"});
     CHECK(Arr(v, "needs").size() == 7);
     CHECK(Arr(v, "areas").size() == 7);
     bool found = false;
@@ -671,8 +689,9 @@ TEST_CASE("configuration and workflow and health and readiness and metrics", "[a
   }
 }
 
-TEST_CASE("POST /v1/cases logs a case: 201 with Location and ETag in NEW at LOCAL with relatedCases",
-          "[api][cases]") {
+TEST_CASE(
+    "POST /v1/cases logs a case: 201 with Location and ETag in NEW at LOCAL with relatedCases",
+    "[api][cases]") {
   Api coord = As("coord.eskilstuna");
   NewCase nc = MakeCase();
   // Accept the org number without its hyphen: it is stored normalised.
@@ -758,7 +777,8 @@ TEST_CASE("POST /v1/cases logs a case: 201 with Location and ETag in NEW at LOCA
   }
 }
 
-TEST_CASE("GET /v1/cases: every filter and paging and candidate=me and assignee=me", "[api][cases]") {
+TEST_CASE("GET /v1/cases: every filter and paging and candidate=me and assignee=me",
+          "[api][cases]") {
   Api manager = As("manager");
   Driven matched = Drive("MATCHED");
   Driven claimed = Drive("CLAIMED");
@@ -788,7 +808,9 @@ TEST_CASE("GET /v1/cases: every filter and paging and candidate=me and assignee=
         {"candidate=" + matched.claimer,
          [&](const json::value& c) { return Has(Strs(c, "candidates"), matched.claimer); }},
         {"q=" + matched.nc.tag,
-         [&](const json::value& c) { return Str(c, "title").find(matched.nc.tag) != std::string::npos; }},
+         [&](const json::value& c) {
+           return Str(c, "title").find(matched.nc.tag) != std::string::npos;
+         }},
         {"state=MATCHED&node=eskilstuna&need=" + std::string(kNeed),
          [](const json::value& c) {
            return Str(c, "state") == "MATCHED" && Str(c, "node") == "eskilstuna" &&
@@ -813,7 +835,8 @@ TEST_CASE("GET /v1/cases: every filter and paging and candidate=me and assignee=
     std::string token;
     int pages = 0;
     do {
-      Reply r = manager.Get("/v1/cases?pageSize=37" + (token.empty() ? "" : "&pageToken=" + Url(token)));
+      Reply r =
+          manager.Get("/v1/cases?pageSize=37" + (token.empty() ? "" : "&pageToken=" + Url(token)));
       REQUIRE(r.status == 200);
       json::array cases = Arr(r.Json(), "cases");
       token = Str(r.Json(), "nextPageToken");
@@ -888,7 +911,8 @@ TEST_CASE("GET /v1/cases: every filter and paging and candidate=me and assignee=
     again.body["company"].as_object()["orgNumber"] = claimed.nc.org;
     Api coord = As("coord.eskilstuna");
     json::value second = Created(coord, again);
-    json::array both = Arr(manager.Get("/v1/companies/" + claimed.nc.org + "/cases").Json(), "cases");
+    json::array both =
+        Arr(manager.Get("/v1/companies/" + claimed.nc.org + "/cases").Json(), "cases");
     REQUIRE(both.size() == 2);
     CHECK(Str(both[0], "id") == Str(second, "id"));
     // The assignee finds it; a coordinator elsewhere does not.
@@ -948,9 +972,9 @@ TEST_CASE("a full lifecycle NEW → CLOSED over HTTP with the history in order",
   c = ActOk(coord, id, "close", {{"feedback", "nöjd kund"}});
   CHECK(Str(c, "state") == "CLOSED");
   CHECK(Strs(c, "allowedActions") == std::vector<std::string>{"followUp", "recordEffect"});
-  c = ActOk(coord, id, "recordEffect",
-            {{"effect", {{"kind", "PEOPLE_HIRED"}, {"note", "två anställda"}}},
-             {"monthsAfterClose", 6}});
+  c = ActOk(
+      coord, id, "recordEffect",
+      {{"effect", {{"kind", "PEOPLE_HIRED"}, {"note", "två anställda"}}}, {"monthsAfterClose", 6}});
   CHECK(Str(c, "state") == "CLOSED");
   json::array effects = Arr(c, "effects");
   REQUIRE(effects.size() == 1);
@@ -1022,7 +1046,8 @@ TEST_CASE("every action verb does what API.md says", "[api][cases]") {
   }
   SECTION("decline: the candidate leaves the candidates; the others stay") {
     Driven d = Drive("MATCHED");
-    json::value c = ActOk(As(Actor(d.other_candidate)), d.id, "decline", {{"reason", "ingen kapacitet"}});
+    json::value c =
+        ActOk(As(Actor(d.other_candidate)), d.id, "decline", {{"reason", "ingen kapacitet"}});
     CHECK_FALSE(Has(Strs(c, "candidates"), d.other_candidate));
     CHECK(Has(Strs(GetCase(manager, d.id), "declined"), d.other_candidate));
     // The decliner still sees the case (it was a candidate), anonymised.
@@ -1083,8 +1108,7 @@ TEST_CASE("every action verb does what API.md says", "[api][cases]") {
     Driven d = Drive("CLAIMED");
     json::value c = ActOk(As(Actor(d.claimer)), d.id, "linkOffer", {{"offerId", OfferId()}});
     CHECK(Strs(c, "offerIds") == std::vector<std::string>{OfferId()});
-    CheckError(Act(coord, d.id, "linkOffer", {{"offerId", OfferId()}}), 409,
-               "FAILED_PRECONDITION");
+    CheckError(Act(coord, d.id, "linkOffer", {{"offerId", OfferId()}}), 409, "FAILED_PRECONDITION");
     CheckInvalid(Act(coord, d.id, "linkOffer", {}), "offerId");
     CheckInvalid(Act(coord, d.id, "linkOffer", {{"offerId", "no-such-offer"}}), "offerId");
     // Who may not link learns that, not whether the offer exists.
@@ -1222,8 +1246,8 @@ TEST_CASE("bad input answers 4xx naming the problem and changes nothing", "[api]
       CheckInvalid(coord.PostRaw("/v1/cases", overlong), "", "UTF-8");
     }
     {
-      Reply r = coord.PostRaw("/v1/cases", json::serialize(valid()),
-                              {{"Content-Type", "text/plain"}});
+      Reply r =
+          coord.PostRaw("/v1/cases", json::serialize(valid()), {{"Content-Type", "text/plain"}});
       CheckInvalid(r, "", "Content-Type");
       Reply form = coord.PostRaw("/v1/cases", "title=x",
                                  {{"Content-Type", "application/x-www-form-urlencoded"}});
@@ -1259,10 +1283,11 @@ TEST_CASE("bad input answers 4xx naming the problem and changes nothing", "[api]
     CheckInvalid(Act(coord, target.id, "escalate", {}), "reason");
     CheckInvalid(Act(coord, target.id, "withdraw", {{"reason", ""}}), "reason");
     // Wrong types and unknown fields in the action body.
-    CheckInvalid(coord.PostRaw("/v1/cases/" + target.id + ":escalate", R"({"reason": 7})"), "reason");
-    CheckInvalid(coord.PostRaw("/v1/cases/" + target.id + ":escalate",
-                               R"({"reason": "x", "why": "y"})"),
-                 "why");
+    CheckInvalid(coord.PostRaw("/v1/cases/" + target.id + ":escalate", R"({"reason": 7})"),
+                 "reason");
+    CheckInvalid(
+        coord.PostRaw("/v1/cases/" + target.id + ":escalate", R"({"reason": "x", "why": "y"})"),
+        "why");
     CheckInvalid(coord.PostRaw("/v1/cases/" + target.id + ":escalate",
                                R"({"reason": "x", "expectedVersion": "abc"})"),
                  "expectedVersion");
@@ -1399,15 +1424,16 @@ void CheckReads(Role role, const Driven& d, const std::vector<std::string>& expe
   } else {
     CHECK_FALSE(ListHas(company, d.id));
     CHECK_FALSE(ListHas(by_name, d.id));
-    for (const Reply* r : {&get, &events, &list, &company, &by_name}) CheckNoIdentity(r->body, d.nc);
+    for (const Reply* r : {&get, &events, &list, &company, &by_name})
+      CheckNoIdentity(r->body, d.nc);
     if (Visible(role)) CHECK(At(get.Json(), "anonymised") == json::value(true));
   }
 }
 
 TEST_CASE("authorisation matrix: each role × each case endpoint and action × state",
           "[api][authz]") {
-  for (const char* state : {"NEW", "MATCHED", "CLAIMED", "IN_PROGRESS", "WAITING", "RESOLVED",
-                            "CLOSED"}) {
+  for (const char* state :
+       {"NEW", "MATCHED", "CLAIMED", "IN_PROGRESS", "WAITING", "RESOLVED", "CLOSED"}) {
     DYNAMIC_SECTION(state) {
       Api manager = As("manager");
       Driven shared = Drive(state);
@@ -1479,8 +1505,8 @@ TEST_CASE("contact data: hidden from candidates and former assignees and shown t
   // The candidate that never claimed sees nothing of the identity anywhere.
   Api candidate = As(Actor(d.other_candidate));
   for (const std::string& path :
-       {"/v1/cases/" + d.id, "/v1/cases/" + d.id + "/events", std::string("/v1/cases?pageSize=1000"),
-        "/v1/companies/" + d.nc.org + "/cases"}) {
+       {"/v1/cases/" + d.id, "/v1/cases/" + d.id + "/events",
+        std::string("/v1/cases?pageSize=1000"), "/v1/companies/" + d.nc.org + "/cases"}) {
     Reply r = candidate.Get(path);
     INFO(path);
     REQUIRE(r.status == 200);
@@ -1496,7 +1522,8 @@ TEST_CASE("32 concurrent claims of one case: exactly one 200 and 31 × 409 ABORT
   std::vector<std::unique_ptr<Api>> apis;
   for (int i = 0; i < 32; ++i) {
     apis.push_back(std::make_unique<Api>(
-        Main().port(), Main().tokens->Token(Actor(candidates[static_cast<size_t>(i) % candidates.size()]))));
+        Main().port(),
+        Main().tokens->Token(Actor(candidates[static_cast<size_t>(i) % candidates.size()]))));
     REQUIRE(apis.back()->client().Connect());
   }
   std::vector<Reply> replies(32);
@@ -1545,9 +1572,9 @@ TEST_CASE("application/x-protobuf in and out", "[api][protobuf]") {
   request.mutable_company()->set_org_number(nc.org);
   request.mutable_contact()->set_email(nc.email);
   request.add_needs(kNeed);
-  Reply r = coord.Call("POST", "/v1/cases", request.SerializeAsString(),
-                       {{"Content-Type", "application/x-protobuf"},
-                        {"Accept", "application/x-protobuf"}});
+  Reply r = coord.Call(
+      "POST", "/v1/cases", request.SerializeAsString(),
+      {{"Content-Type", "application/x-protobuf"}, {"Accept", "application/x-protobuf"}});
   INFO(r.status << " " << r.Header("Content-Type").value_or(""));
   REQUIRE(r.status == 201);
   CHECK(r.Header("Content-Type") == "application/x-protobuf");
@@ -1560,8 +1587,8 @@ TEST_CASE("application/x-protobuf in and out", "[api][protobuf]") {
   CHECK(created.company().org_number() == nc.org);
   CHECK(r.Header("Location") == "/v1/cases/" + created.id());
 
-  Reply got = coord.Call("GET", "/v1/cases/" + created.id(), {},
-                         {{"Accept", "application/x-protobuf"}});
+  Reply got =
+      coord.Call("GET", "/v1/cases/" + created.id(), {}, {{"Accept", "application/x-protobuf"}});
   REQUIRE(got.status == 200);
   api::v1::Case read;
   REQUIRE(read.ParseFromString(got.body));
@@ -1575,10 +1602,9 @@ TEST_CASE("application/x-protobuf in and out", "[api][protobuf]") {
   triage.add_needs(kNeed);
   triage.add_areas(kArea);
   triage.set_expected_version(1);
-  Reply acted = coord.Call("POST", "/v1/cases/" + created.id() + ":triage",
-                           triage.SerializeAsString(),
-                           {{"Content-Type", "application/x-protobuf"},
-                            {"Accept", "application/x-protobuf"}});
+  Reply acted = coord.Call(
+      "POST", "/v1/cases/" + created.id() + ":triage", triage.SerializeAsString(),
+      {{"Content-Type", "application/x-protobuf"}, {"Accept", "application/x-protobuf"}});
   REQUIRE(acted.status == 200);
   api::v1::Case after;
   REQUIRE(after.ParseFromString(acted.body));
@@ -1596,8 +1622,8 @@ TEST_CASE("application/x-protobuf in and out", "[api][protobuf]") {
 TEST_CASE("slow clients are cut off by the read timeout and the connection cap holds",
           "[api][hardening]") {
   TempDir dir;
-  auto server = ServerProcess::Start(dir.path() / "data",
-                                     {"--read-timeout", "1", "--max-connections", "6"});
+  auto server =
+      ServerProcess::Start(dir.path() / "data", {"--read-timeout", "1", "--max-connections", "6"});
   uint16_t port = server->port();
 
   // One server for the three parts (sections would start one each).
@@ -1605,8 +1631,9 @@ TEST_CASE("slow clients are cut off by the read timeout and the connection cap h
     INFO("a request trickling in byte by byte is cut off");
     Client slow(port);
     REQUIRE(slow.Connect());
-    std::string request = "GET /v1/config HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " +
-                          std::string(200, 'p') + "\r\n\r\n";
+    std::string request =
+        "GET /v1/config HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + std::string(200, 'p') +
+        "\r\n\r\n";
     auto began = std::chrono::steady_clock::now();
     bool closed = false;
     for (char ch : request) {

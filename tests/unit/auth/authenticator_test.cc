@@ -1,8 +1,7 @@
 #include "engine/auth/authenticator.h"
 
-#include <stdlib.h>
-
 #include <sodium.h>
+#include <stdlib.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -14,8 +13,8 @@
 #include "engine/store/sqlite/sqlite_user_store.h"
 
 using namespace tillvaxt;
-using auth::AuthOptions;
 using auth::Authenticator;
+using auth::AuthOptions;
 using auth::NewUser;
 using base::Code;
 using domain::Role;

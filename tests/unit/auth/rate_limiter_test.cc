@@ -98,8 +98,8 @@ TEST_CASE("Memory stays bounded: old keys are evicted, expired ones first") {
   options.max_keys = 100;
   LoginRateLimiter limiter(clock, options);
   for (int i = 0; i < 1000; ++i) {
-    limiter.RecordFailure("user" + std::to_string(i), "10.1." + std::to_string(i / 250) + "." +
-                                                          std::to_string(i % 250));
+    limiter.RecordFailure("user" + std::to_string(i),
+                          "10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250));
     clock.Advance(1s);
   }
   CHECK(limiter.TrackedKeys() <= 200);
