@@ -3,9 +3,12 @@
 // I/O runs on a small Asio thread pool; each connection has its own strand; handlers run on a
 // separate worker pool (they may block on the database) and their responses are posted back to
 // the connection's strand. Keep-alive; pipelined requests are answered in order, one at a time,
-// with read-ahead bounded by the header limit. Every limit below is enforced per connection, and
-// every response carries the security headers of Dispatcher::Finish and an X-Request-Id.
-// Requests the router does not know fall back to the static files of `static_root` when set.
+// with read-ahead bounded by the header limit. A request whose framing is ambiguous (any
+// Transfer-Encoding but a lone "chunked", or one together with a Content-Length: RFC 9112 §6.1,
+// §6.3) is answered 400 and its connection closed, so nothing after it is read as a request.
+// Every limit below is enforced per connection, and every response carries the security headers
+// of Dispatcher::Finish and an X-Request-Id. Requests the router does not know fall back to the
+// static files of `static_root` when set.
 //
 // Only server.cc and session.cc see Asio and Beast; this header does not.
 // Thread-safety: Start and Stop from one controlling thread; port() and the counters from any.

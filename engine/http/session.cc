@@ -53,6 +53,53 @@ bool SafeHeader(std::string_view name, std::string_view value) {
   return true;
 }
 
+std::string_view TrimOws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Why the framing of a request with these headers is ambiguous, or "" when it is not. The only
+// transfer coding the server implements is chunked (RFC 9112 §6.1); a request whose
+// Transfer-Encoding is anything but one "chunked", that has one in HTTP/1.0, or that has one
+// together with a Content-Length (§6.3) cannot be framed reliably: a proxy in front of us may
+// have framed it differently, and whatever we took for its end may be the start of a request
+// someone hid in it. Beast frames such a request by its Content-Length (or as having no body)
+// and would read on; this refuses it instead, and the caller closes the connection.
+template <class Fields>
+std::string FramingProblem(const bhttp::header<true, Fields>& header) {
+  std::string codings;
+  std::vector<std::string_view> elements;
+  size_t fields = 0;
+  for (const auto& field : header) {
+    if (field.name() != bhttp::field::transfer_encoding) continue;
+    ++fields;
+    std::string_view value = SV(field.value());
+    if (!codings.empty()) codings += ", ";
+    codings.append(value);
+    while (true) {
+      size_t comma = value.find(',');
+      elements.push_back(TrimOws(value.substr(0, comma)));
+      if (comma == std::string_view::npos) break;
+      value.remove_prefix(comma + 1);
+    }
+  }
+  if (fields == 0) return "";
+  if (codings.size() > 80) codings = codings.substr(0, 80) + "...";
+  std::string closing = "; the connection is closed";
+  if (header.version() < 11) {
+    return "Transfer-Encoding is not allowed in an HTTP/1.0 request" + closing;
+  }
+  if (header.count(bhttp::field::content_length) > 0) {
+    return "a request must not have both Transfer-Encoding and Content-Length" + closing;
+  }
+  if (elements.size() != 1 || !EqualsIgnoreCase(elements[0], "chunked")) {
+    return "unsupported Transfer-Encoding '" + codings +
+           "': the only transfer coding accepted is a single 'chunked'" + closing;
+  }
+  return "";
+}
+
 bool SaneRequestId(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id) {
@@ -270,6 +317,9 @@ class Session final : public SessionBase {
     const auto& header = parser_->get();
     version_ = header.version() == 10 ? 10 : 11;
     log_.method = std::string(SV(header.method_string()));
+    if (std::string problem = FramingProblem(header); !problem.empty()) {
+      return WriteProtocolError(400, "INVALID_ARGUMENT", problem);
+    }
     if (header.target().size() > state_->options.max_target_length) {
       return WriteProtocolError(414, "INVALID_ARGUMENT", "the request target is too long");
     }
@@ -307,6 +357,15 @@ class Session final : public SessionBase {
       return WriteProtocolError(413, "INVALID_ARGUMENT",
                                 "the request body is larger than " +
                                     std::to_string(state_->options.body_limit) + " bytes");
+    }
+    if (ec == bhttp::error::bad_transfer_encoding || ec == bhttp::error::bad_content_length ||
+        ec == bhttp::error::multiple_content_length) {
+      // Beast refuses these itself (Transfer-Encoding twice or after a Content-Length, a
+      // Content-Length after chunked, or conflicting lengths): the same ambiguity as above.
+      return WriteProtocolError(400, "INVALID_ARGUMENT",
+                                "malformed HTTP request: " + ec.message() +
+                                    " (conflicting or malformed Content-Length and "
+                                    "Transfer-Encoding); the connection is closed");
     }
     if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
       return WriteProtocolError(400, "INVALID_ARGUMENT", "malformed HTTP request: " + ec.message());

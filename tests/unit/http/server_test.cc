@@ -340,6 +340,46 @@ TEST_CASE("Server answers malformed HTTP with 400 and survives garbage") {
   CHECK(r->status == 200);
 }
 
+TEST_CASE(
+    "Server answers a Transfer-Encoding it does not implement with 400 and closes, so a "
+    "request hidden behind it is never answered") {
+  Fixture f;
+  REQUIRE(f.Start().ok());
+  const std::string hidden = "GET /v1/hello?name=hidden HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (std::string framing :
+       {"Transfer-Encoding: xchunked\r\nContent-Length: 2\r\n\r\nhi",
+        "Transfer-Encoding: chunked, identity\r\nContent-Length: 2\r\n\r\nhi",
+        "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+        "Transfer-Encoding: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+        "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"}) {
+    INFO(framing);
+    auto c = Conn::Open(f.port());
+    REQUIRE(c);
+    REQUIRE(c->Send("POST /v1/echo HTTP/1.1\r\nHost: x\r\n" + framing + hidden));
+    auto r = c->Read();
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    CHECK(ErrorStatus(r->body) == "INVALID_ARGUMENT");
+    CHECK(Contains(r->body, "Transfer-Encoding"));
+    CHECK(r->headers.Get("Connection") == "close");
+    CHECK(c->ClosedWithin(3s));
+    CHECK_FALSE(Contains(c->buffered(), "hidden"));
+  }
+  // A lone chunked is framed by its chunks, and the next request is answered.
+  auto c = Conn::Open(f.port());
+  REQUIRE(c);
+  REQUIRE(
+      c->Send("POST /v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+              "2\r\nhi\r\n0\r\n\r\n" +
+              hidden));
+  auto echoed = c->Read();
+  REQUIRE(echoed);
+  CHECK(echoed->body == "hi");
+  auto next = c->Read();
+  REQUIRE(next);
+  CHECK(next->body == "{\"hello\":\"hidden\"}");
+}
+
 TEST_CASE("Server answers Expect: 100-continue") {
   Fixture f;
   REQUIRE(f.Start().ok());
