@@ -72,9 +72,15 @@ struct Request {
   QueryParams query;
   Headers headers;
   std::string body;
-  std::string remote_address;  // "127.0.0.1:53412"
-  std::string request_id;      // from a sane X-Request-Id, otherwise generated
-  bool secure = false;         // arrived over TLS
+  std::string remote_address;  // the peer: "127.0.0.1:53412"
+  // The client's IP address without a port ("192.0.2.1", "2001:db8::1"): the peer's, or, when
+  // the peer is a trusted proxy, the one its X-Forwarded-For names (client_address.h). Limits
+  // per address count under it. Empty when unknown.
+  std::string client_address;
+  std::string request_id;  // from a sane X-Request-Id, otherwise generated
+  bool secure = false;     // arrived over TLS
+  // "https" over TLS or when a trusted proxy says so (X-Forwarded-Proto); otherwise "http".
+  std::string scheme = "http";
 
   // The decoded path parameter `name`, or "" when the route has none.
   std::string_view PathParam(std::string_view name) const;

@@ -26,8 +26,24 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-// Connections beyond the cap that still get a 503 (plain HTTP only); beyond these, closed.
+// Connections beyond a cap that still get a 503; beyond these, closed.
 constexpr size_t kMaxRejecting = 64;
+
+// The peer of an accepted socket, and the key the per-address cap counts it under ("" for a
+// trusted proxy: its clients share its address).
+internal::Peer PeerOf(const tcp::socket& socket, const base::CidrSet& trusted) {
+  internal::Peer peer{"unknown", "unknown", ""};
+  boost::system::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return peer;
+  std::string text = endpoint.address().to_string();
+  std::optional<base::IpAddress> ip = base::ParseIp(text);
+  peer.ip = ip ? ip->ToString() : text;
+  peer.text = (endpoint.address().is_v6() ? "[" + text + "]" : text) + ":" +
+              std::to_string(endpoint.port());
+  if (ip && !trusted.Contains(*ip)) peer.address_key = base::AddressKey(*ip);
+  return peer;
+}
 
 std::string RandomPrefix() {
   std::random_device device;
@@ -133,22 +149,29 @@ void Server::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket) {
       return;
     }
     socket.set_option(tcp::no_delay(true), ignored);
+    internal::Peer peer = PeerOf(socket, options.trusted_proxies);
     bool over = false;
     bool may_reject = false;
     {
       std::lock_guard lock(state->mu);
       over = state->counted >= options.max_connections;
+      if (!over && !peer.address_key.empty()) {
+        auto it = state->per_address.find(peer.address_key);
+        over = it != state->per_address.end() && it->second >= options.max_connections_per_address;
+      }
       may_reject = state->rejecting < kMaxRejecting;
     }
     if (over) {
       if (state->rejected_total) state->rejected_total->Inc();
-      if (!tls && may_reject) {
-        internal::StartSession(state, std::move(socket), nullptr, /*reject=*/true);
+      if (may_reject) {
+        internal::StartSession(state, std::move(socket), tls.get(), /*reject=*/true,
+                               std::move(peer));
       } else {
         socket.close(ignored);
       }
     } else {
-      internal::StartSession(state, std::move(socket), tls.get(), /*reject=*/false);
+      internal::StartSession(state, std::move(socket), tls.get(), /*reject=*/false,
+                             std::move(peer));
     }
   } catch (const std::exception& e) {
     LogError(std::string("accepting a connection failed: ") + e.what());
@@ -169,7 +192,7 @@ base::Status Server::Start() {
   if (o.io_threads < 1 || o.worker_threads < 1) {
     return base::InvalidArgument("the server needs at least one I/O and one worker thread");
   }
-  if (o.header_limit < 512 || o.max_connections < 1) {
+  if (o.header_limit < 512 || o.max_connections < 1 || o.max_connections_per_address < 1) {
     return base::InvalidArgument("header limit (>= 512) or connection cap (>= 1) too small");
   }
   TV_RETURN_IF_ERROR(m.SetUpTls());

@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/base/net_address.h"
 #include "engine/base/status.h"
 #include "engine/http/access_log.h"
 #include "engine/http/dispatcher.h"
@@ -36,10 +37,18 @@ struct ServerOptions {
   size_t body_limit = 1 << 20;         // larger bodies: 413
   size_t header_limit = 16 << 10;      // request line + headers; larger: 431
   size_t max_target_length = 8 << 10;  // longer request targets: 414
-  size_t max_connections = 1024;       // beyond: 503 and close (TLS: close)
-  // A request must arrive completely within this (slow clients are cut off); also the wait for
-  // the first byte on a new connection and the TLS handshake.
+  // Beyond either cap a connection is answered 503 with Retry-After and closed (at most 64 such
+  // answers at a time; beyond those, closed). The per-address cap counts connections per peer
+  // address (IPv6: per /64); trusted proxies are exempt, as all their clients share it.
+  size_t max_connections = 1024;
+  size_t max_connections_per_address = 64;
+  // A request must arrive completely, headers and body, within `read_timeout` of its first byte
+  // (slow clients are cut off). Its request line and headers must arrive within
+  // `header_timeout` (or `read_timeout` when that is shorter); on a new connection that
+  // deadline counts from the accept and also covers the TLS handshake and the first byte. So a
+  // client that sends nothing or trickles its headers holds a connection slot that long.
   std::chrono::milliseconds read_timeout{10'000};
+  std::chrono::milliseconds header_timeout{5'000};
   std::chrono::milliseconds idle_timeout{60'000};   // keep-alive wait between requests
   std::chrono::milliseconds write_timeout{30'000};  // each response write, each stream chunk
   std::chrono::milliseconds drain_timeout{10'000};  // Stop(): how long in-flight work may take
@@ -48,6 +57,10 @@ struct ServerOptions {
   // TLS when both are set (PEM files); Start() fails clearly when they are missing or invalid.
   std::string tls_cert_file;
   std::string tls_key_file;
+
+  // Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
+  // (client_address.h); empty: those headers are never read.
+  base::CidrSet trusted_proxies;
 
   std::string static_root;  // e.g. web/dist; empty: no static files
   std::string content_security_policy = std::string(kDefaultContentSecurityPolicy);

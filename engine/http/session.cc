@@ -20,6 +20,8 @@
 #include <mutex>
 #include <optional>
 
+#include "engine/http/client_address.h"
+
 namespace tillvaxt::http::internal {
 
 namespace net = boost::asio;
@@ -37,6 +39,8 @@ constexpr size_t kLingerBytes = 16u << 20;
 constexpr std::chrono::milliseconds kLingerTime{2000};
 constexpr std::chrono::milliseconds kTlsShutdownTime{1000};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// Retry-After of the 503 answered beyond a connection cap.
+constexpr std::string_view kCapRetryAfterSeconds = "2";
 
 beast::tcp_stream& Lowest(PlainStream& s) { return s; }
 std::string_view SV(beast::string_view s) { return {s.data(), s.size()}; }
@@ -185,16 +189,18 @@ class ChunkWriter final : public StreamWriter {
 template <class Stream>
 class Session final : public SessionBase {
  public:
-  Session(std::shared_ptr<ServerState> state, Stream stream, std::string remote, bool reject)
+  Session(std::shared_ptr<ServerState> state, Stream stream, Peer peer, bool reject)
       : state_(std::move(state)),
         stream_(std::move(stream)),
         executor_(stream_.get_executor()),
         heartbeat_(executor_),
         buffer_(state_->options.header_limit + 16 * 1024),
-        remote_(std::move(remote)),
+        remote_(std::move(peer.text)),
+        peer_ip_(std::move(peer.ip)),
+        address_key_(reject ? std::string() : std::move(peer.address_key)),
         reject_(reject) {}
 
-  ~Session() override { state_->Unregister(this, !reject_); }
+  ~Session() override { state_->Unregister(this, !reject_, address_key_); }
 
   void Start() {
     net::dispatch(executor_, [self = Self()] { self->Guard([&] { self->Begin(); }); });
@@ -246,12 +252,21 @@ class Session final : public SessionBase {
 
   bool Stopping() const { return shutting_down_ || state_->stopping.load(); }
 
+  // The deadline for a request's line and headers, and for the whole request, counted from
+  // request_start_ (the accept for the first request, its first byte for later ones).
+  std::chrono::steady_clock::time_point HeaderDeadline() const {
+    return request_start_ + std::min(state_->options.header_timeout, state_->options.read_timeout);
+  }
+  std::chrono::steady_clock::time_point RequestDeadline() const {
+    return request_start_ + state_->options.read_timeout;
+  }
+
   // ---- reading ----
 
   void Begin() {
     if constexpr (kTls) {
       phase_ = Phase::kHandshake;
-      Lowest(stream_).expires_after(state_->options.read_timeout);
+      Lowest(stream_).expires_at(HeaderDeadline());
       stream_.async_handshake(net::ssl::stream_base::server, [self = Self()](beast::error_code ec) {
         self->Guard([&] { self->OnHandshake(ec); });
       });
@@ -281,13 +296,19 @@ class Session final : public SessionBase {
     version_ = 11;
     if (buffer_.size() == 0) {
       phase_ = Phase::kIdle;
-      Lowest(stream_).expires_after(first_request_ ? state_->options.read_timeout
-                                                   : state_->options.idle_timeout);
+      // A new connection must send its headers by the header deadline counted from the
+      // accept; a kept-alive one may wait idle_timeout for its next request.
+      if (first_request_) {
+        Lowest(stream_).expires_at(HeaderDeadline());
+      } else {
+        Lowest(stream_).expires_after(state_->options.idle_timeout);
+      }
       stream_.async_read_some(buffer_.prepare(kReadChunk),
                               [self = Self()](beast::error_code ec, size_t n) {
                                 self->Guard([&] { self->OnFirstBytes(ec, n); });
                               });
     } else {
+      request_start_ = std::chrono::steady_clock::now();  // pipelined: it starts now
       ReadHeader();
     }
   }
@@ -297,6 +318,7 @@ class Session final : public SessionBase {
       if (ec == beast::error::timeout && first_request_) CountTimeout();
       return Close();
     }
+    if (!first_request_) request_start_ = std::chrono::steady_clock::now();
     buffer_.commit(n);
     ReadHeader();
   }
@@ -304,8 +326,9 @@ class Session final : public SessionBase {
   void ReadHeader() {
     phase_ = Phase::kReading;
     received_ = std::chrono::system_clock::now();
-    // One deadline for the whole request, headers and body: a slow client is cut off.
-    Lowest(stream_).expires_after(state_->options.read_timeout);
+    // The headers by the header deadline, the whole request by the read deadline: a slow
+    // client is cut off, and holds its connection slot no longer than that.
+    Lowest(stream_).expires_at(HeaderDeadline());
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = Self()](beast::error_code ec, size_t) {
                                self->Guard([&] { self->OnHeader(ec); });
@@ -323,6 +346,7 @@ class Session final : public SessionBase {
     if (header.target().size() > state_->options.max_target_length) {
       return WriteProtocolError(414, "INVALID_ARGUMENT", "the request target is too long");
     }
+    Lowest(stream_).expires_at(RequestDeadline());
     auto expect = header[bhttp::field::expect];
     if (!reject_ && !parser_->is_done() && EqualsIgnoreCase(SV(expect), "100-continue")) {
       continue_ = std::string(kContinue);
@@ -392,6 +416,10 @@ class Session final : public SessionBase {
     request_.request_id = id && SaneRequestId(*id) ? std::string(*id) : state_->NextRequestId();
     request_.remote_address = remote_;
     request_.secure = kTls;
+    ClientInfo client =
+        ResolveClient(peer_ip_, kTls, request_.headers, state_->options.trusted_proxies);
+    request_.client_address = std::move(client.address);
+    request_.scheme = std::move(client.scheme);
     request_.body = std::move(msg.body());
     head_ = request_.method == "HEAD";
     log_.request_id = request_.request_id;
@@ -401,8 +429,14 @@ class Session final : public SessionBase {
       return Respond(JsonError(target), "");
     }
     if (reject_) {
+      // Linger as after any error answer: closing at once with the client's bytes unread would
+      // reset the connection, and the reset can destroy the 503 before the client reads it.
       keep_alive_ = false;
-      return Respond(JsonError(base::Unavailable("the server is at its connection limit")), "");
+      Response busy = JsonError(base::Unavailable(
+          "the server is at its connection limit (in all, or for this address); try again in " +
+          std::string(kCapRetryAfterSeconds) + " s"));
+      busy.headers.Set("Retry-After", std::string(kCapRetryAfterSeconds));
+      return Respond(std::move(busy), "", /*linger=*/true);
     }
     if (Stopping()) keep_alive_ = false;
 
@@ -440,7 +474,7 @@ class Session final : public SessionBase {
   }
 
   // Finishes and writes a handler's (or our own) response.
-  void Respond(Response response, std::string route) {
+  void Respond(Response response, std::string route, bool linger = false) {
     if (closed_) return;
     if (log_.request_id.empty()) log_.request_id = state_->NextRequestId();
     if (response.status < 200 || response.status > 599) {
@@ -454,7 +488,7 @@ class Session final : public SessionBase {
     log_.status = response.status;
     log_.user = response.user;
     if (response.stream && !head_) return StartStream(std::move(response));
-    WriteResponse(std::move(response), /*linger=*/false);
+    WriteResponse(std::move(response), linger);
   }
 
   void WriteProtocolError(int status, std::string_view status_name, std::string message) {
@@ -735,6 +769,8 @@ class Session final : public SessionBase {
   net::steady_timer heartbeat_;
   beast::flat_buffer buffer_;
   std::string remote_;
+  std::string peer_ip_;
+  std::string address_key_;
   bool reject_;
 
   Phase phase_ = Phase::kIdle;
@@ -753,6 +789,7 @@ class Session final : public SessionBase {
   Request request_;
   AccessLogEntry log_;
   std::chrono::system_clock::time_point received_ = std::chrono::system_clock::now();
+  std::chrono::steady_clock::time_point request_start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::unique_ptr<bhttp::response<bhttp::string_body>> response_;
 
@@ -774,15 +811,6 @@ class Session final : public SessionBase {
   bool stream_closed_ = false;
 };
 
-std::string RemoteOf(const tcp::socket& socket) {
-  beast::error_code ec;
-  auto endpoint = socket.remote_endpoint(ec);
-  if (ec) return "unknown";
-  auto address = endpoint.address();
-  std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-  return host + ":" + std::to_string(endpoint.port());
-}
-
 }  // namespace
 
 std::string ServerState::NextRequestId() {
@@ -792,22 +820,28 @@ std::string ServerState::NextRequestId() {
   return id_prefix + "-" + counter;
 }
 
-void ServerState::Register(SessionBase* session, std::weak_ptr<SessionBase> weak, bool counts) {
+void ServerState::Register(SessionBase* session, std::weak_ptr<SessionBase> weak, bool counts,
+                           const std::string& address_key) {
   std::lock_guard lock(mu);
   sessions.emplace(session, std::move(weak));
   if (counts) {
     ++counted;
+    if (!address_key.empty()) ++per_address[address_key];
   } else {
     ++rejecting;
   }
 }
 
-void ServerState::Unregister(SessionBase* session, bool counts) {
+void ServerState::Unregister(SessionBase* session, bool counts, const std::string& address_key) {
   {
     std::lock_guard lock(mu);
     sessions.erase(session);
     if (counts) {
       --counted;
+      if (!address_key.empty()) {
+        auto it = per_address.find(address_key);
+        if (it != per_address.end() && --it->second == 0) per_address.erase(it);
+      }
     } else {
       --rejecting;
     }
@@ -830,17 +864,17 @@ size_t ServerState::open() const {
 }
 
 void StartSession(std::shared_ptr<ServerState> state, tcp::socket socket, net::ssl::context* tls,
-                  bool reject) {
-  std::string remote = RemoteOf(socket);
+                  bool reject, Peer peer) {
+  std::string key = reject ? std::string() : peer.address_key;
   if (tls) {
     auto session = std::make_shared<Session<TlsStream>>(state, TlsStream(std::move(socket), *tls),
-                                                        std::move(remote), reject);
-    state->Register(session.get(), session, !reject);
+                                                        std::move(peer), reject);
+    state->Register(session.get(), session, !reject, key);
     session->Start();
   } else {
     auto session = std::make_shared<Session<PlainStream>>(state, PlainStream(std::move(socket)),
-                                                          std::move(remote), reject);
-    state->Register(session.get(), session, !reject);
+                                                          std::move(peer), reject);
+    state->Register(session.get(), session, !reject, key);
     session->Start();
   }
 }

@@ -60,17 +60,29 @@ struct ServerState {
   std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions GUARDED_BY(mu);
   size_t counted GUARDED_BY(mu) = 0;    // sessions that count toward max_connections
   size_t rejecting GUARDED_BY(mu) = 0;  // sessions only answering 503
+  // Counted sessions per peer address key (base::AddressKey); trusted proxies are not counted.
+  std::unordered_map<std::string, size_t> per_address GUARDED_BY(mu);
 
   std::string NextRequestId();
-  void Register(SessionBase* session, std::weak_ptr<SessionBase> weak, bool counted);
-  void Unregister(SessionBase* session, bool counted);
+  // `address_key` is "" for a session not counted per address.
+  void Register(SessionBase* session, std::weak_ptr<SessionBase> weak, bool counted,
+                const std::string& address_key);
+  void Unregister(SessionBase* session, bool counted, const std::string& address_key);
   std::vector<std::shared_ptr<SessionBase>> Snapshot() const;
   size_t open() const;
 };
 
+// The peer of a new connection.
+struct Peer {
+  std::string ip;           // "127.0.0.1", "2001:db8::1" (no port); "unknown" when not known
+  std::string text;         // "127.0.0.1:53412", "[2001:db8::1]:443", for logs
+  std::string address_key;  // what the per-address cap counts it under; "" when exempt
+};
+
 // Starts serving `socket` (accepted on its own strand). With `tls`, handshakes first. A
-// `reject` session reads one request and answers 503 (the connection cap is reached).
+// `reject` session reads one request and answers 503 with Retry-After (a connection cap is
+// reached), then closes.
 void StartSession(std::shared_ptr<ServerState> state, boost::asio::ip::tcp::socket socket,
-                  boost::asio::ssl::context* tls, bool reject);
+                  boost::asio::ssl::context* tls, bool reject, Peer peer);
 
 }  // namespace tillvaxt::http::internal

@@ -454,6 +454,8 @@ TEST_CASE("Server caps connections: the excess is answered 503") {
     REQUIRE(r);
     CHECK(r->status == 503);
     CHECK(ErrorStatus(r->body) == "UNAVAILABLE");
+    CHECK(r->headers.Get("Retry-After") == "2");
+    CHECK(r->headers.Get("Connection") == "close");
     CHECK(third->ClosedWithin(2s));
   }
   a.reset();
