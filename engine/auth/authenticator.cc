@@ -130,10 +130,13 @@ bool Authenticator::Verify(std::string_view password, const std::string& hash) {
 base::Result<LoginResult> Authenticator::Login(std::string_view username_in,
                                                std::string_view password,
                                                std::string_view remote_address,
-                                               int64_t* retry_after_seconds) {
+                                               int64_t* retry_after_seconds,
+                                               std::string_view device) {
   std::string username = NormaliseUsername(username_in);
   std::string rate_key = username.substr(0, kMaxRateKeyLength);
-  TV_RETURN_IF_ERROR(limiter_.Check(rate_key, remote_address, retry_after_seconds));
+  // Admitted, the attempt counts as a failure until the password proves right.
+  const LoginKeys keys{rate_key, remote_address, device};
+  TV_RETURN_IF_ERROR(limiter_.Admit(keys, retry_after_seconds));
 
   base::Result<store::UserRecord> user = base::NotFound("");
   if (CheckUsername(username).ok()) {
@@ -142,17 +145,13 @@ base::Result<LoginResult> Authenticator::Login(std::string_view username_in,
   }
   if (!user.ok()) {
     (void)Verify(password, DummyHash());  // the same work as for a real user
-    limiter_.RecordFailure(rate_key, remote_address);
     return WrongCredentials();
   }
-  if (!Verify(password, user->password_hash)) {
-    limiter_.RecordFailure(rate_key, remote_address);
-    return WrongCredentials();
-  }
+  if (!Verify(password, user->password_hash)) return WrongCredentials();
   if (user->disabled) {
     return base::Unauthenticated("the account of '" + username + "' is disabled");
   }
-  limiter_.RecordSuccess(rate_key);
+  limiter_.Succeeded(keys);
 
   if (NeedsRehash(user->password_hash)) {
     // Hashed with older parameters: upgrade while the password is at hand. Best effort.

@@ -3,9 +3,10 @@
 //
 // - Login verifies an argon2id hash. Unknown users, wrong passwords (and malformed usernames)
 //   answer the same UNAUTHENTICATED "wrong username or password" after the same work: an
-//   unknown user is verified against a dummy hash. The rate limiter is asked first and
-//   told of every failure; at most `max_concurrent_hashes` hashes run at once (each takes
-//   ~64 MiB), further logins wait.
+//   unknown user is verified against a dummy hash. The rate limiter (rate_limiter.h: growing
+//   delays per account, a limit per address, known devices apart) admits the attempt first
+//   and is told of every success; at most `max_concurrent_hashes` hashes run at once (each
+//   takes ~64 MiB), further logins wait.
 // - A session lasts until `session_idle_timeout` without use or `session_absolute_timeout`
 //   after login, whichever comes first. Its last use is written at most once per
 //   `touch_interval`.
@@ -98,10 +99,12 @@ class Authenticator {
   // UNAUTHENTICATED "the account of 'x' is disabled" (right password, disabled user);
   // RESOURCE_EXHAUSTED "too many login attempts; try again in N s" with
   // *retry_after_seconds = N when given; UNAVAILABLE/INTERNAL from the store.
-  // `remote_address` is the client's IP address as text (empty: not limited by address).
+  // `remote_address` is the client's IP address as text (empty: not limited by address);
+  // `device` a key for the known device the attempt comes from ("" : none; rate_limiter.h).
   base::Result<LoginResult> Login(std::string_view username, std::string_view password,
                                   std::string_view remote_address,
-                                  int64_t* retry_after_seconds = nullptr);
+                                  int64_t* retry_after_seconds = nullptr,
+                                  std::string_view device = {});
 
   // The caller behind a session token: UNAUTHENTICATED for a malformed, unknown, expired or
   // logged-out token, or a user that is gone or disabled.

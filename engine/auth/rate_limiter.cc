@@ -1,113 +1,160 @@
 #include "engine/auth/rate_limiter.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
-#include <cstdio>
+
+#include "engine/base/net_address.h"
 
 namespace tillvaxt::auth {
+namespace {
+
+// Makes room for one more key: drops forgotten keys, then the one whose last failure is the
+// oldest.
+template <class Table, class Forgotten, class Last>
+void MakeRoom(Table& table, size_t max_keys, Forgotten forgotten, Last last) {
+  if (table.size() < max_keys) return;
+  for (auto e = table.begin(); e != table.end();) {
+    e = forgotten(e->second) ? table.erase(e) : std::next(e);
+  }
+  if (table.size() >= max_keys && !table.empty()) {
+    auto stalest = std::min_element(table.begin(), table.end(), [&](const auto& a, const auto& b) {
+      return last(a.second) < last(b.second);
+    });
+    table.erase(stalest);
+  }
+}
+
+}  // namespace
 
 LoginRateLimiter::LoginRateLimiter(const base::Clock& clock, RateLimitOptions options)
     : clock_(clock), options_(options) {}
 
 std::string LoginRateLimiter::AddressKey(std::string_view address) {
-  std::string text(address);
-  // "[2001:db8::1]" as some proxies write it.
-  if (text.size() > 2 && text.front() == '[' && text.back() == ']') {
-    text = text.substr(1, text.size() - 2);
+  std::optional<base::IpAddress> ip = base::ParseIp(address);
+  return ip ? base::AddressKey(*ip) : std::string(address);
+}
+
+base::Millis LoginRateLimiter::DelayAfter(int64_t failures) const {
+  if (failures < options_.free_failures) return base::Millis(0);
+  int64_t doublings = failures - options_.free_failures;
+  base::Millis delay = options_.first_delay;
+  for (int64_t i = 0; i < doublings && delay < options_.max_delay; ++i) delay *= 2;
+  return std::min(delay, options_.max_delay);
+}
+
+base::Millis LoginRateLimiter::RunWait(Runs& runs, const std::string& key, base::Time now) const {
+  auto it = runs.find(key);
+  if (it == runs.end()) return base::Millis(0);
+  const Run& run = it->second;
+  if (now - run.last >= options_.forget_after) {
+    runs.erase(it);
+    return base::Millis(0);
   }
-  unsigned char bytes[16];
-  if (text.find(':') == std::string::npos || inet_pton(AF_INET6, text.c_str(), bytes) != 1) {
-    return std::string(address);
+  base::Millis wait = run.last + DelayAfter(run.failures) - now;
+  return std::max(wait, base::Millis(0));
+}
+
+void LoginRateLimiter::AddToRun(Runs& runs, const std::string& key, base::Time now) {
+  auto it = runs.find(key);
+  if (it == runs.end()) {
+    MakeRoom(
+        runs, options_.max_keys,
+        [&](const Run& r) { return now - r.last >= options_.forget_after; },
+        [](const Run& r) { return r.last; });
+    it = runs.emplace(key, Run{}).first;
   }
-  static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::equal(kMapped, kMapped + 12, bytes)) {
-    char v4[INET_ADDRSTRLEN];
-    if (inet_ntop(AF_INET, bytes + 12, v4, sizeof v4) != nullptr) return v4;
-  }
-  char prefix[64];
-  std::snprintf(prefix, sizeof prefix, "%x:%x:%x:%x::/64", (bytes[0] << 8) | bytes[1],
-                (bytes[2] << 8) | bytes[3], (bytes[4] << 8) | bytes[5], (bytes[6] << 8) | bytes[7]);
-  return prefix;
+  Run& run = it->second;
+  if (now - run.last >= options_.forget_after) run.failures = 0;
+  ++run.failures;
+  run.last = now;
 }
 
 void LoginRateLimiter::Prune(Failures& failures, base::Time now) const {
   while (!failures.empty() && failures.front() + options_.window <= now) failures.pop_front();
 }
 
-base::Millis LoginRateLimiter::Wait(Table& table, const std::string& key, int limit,
-                                    base::Time now) const {
-  auto it = table.find(key);
-  if (it == table.end()) return base::Millis(0);
+base::Millis LoginRateLimiter::WindowWait(Window& window, const std::string& key,
+                                          base::Time now) const {
+  auto it = window.find(key);
+  if (it == window.end()) return base::Millis(0);
   Failures& failures = it->second;
   Prune(failures, now);
   if (failures.empty()) {
-    table.erase(it);
+    window.erase(it);
     return base::Millis(0);
   }
+  int limit = options_.max_failures_per_address;
   if (static_cast<int>(failures.size()) < limit) return base::Millis(0);
-  // Allowed again once enough of the oldest failures have left the window to drop below the
+  // Admitted again once enough of the oldest failures have left the window to drop below the
   // limit.
   size_t must_expire = failures.size() - static_cast<size_t>(limit);
   return failures[must_expire] + options_.window - now;
 }
 
-void LoginRateLimiter::Add(Table& table, const std::string& key, int limit, base::Time now) {
-  auto it = table.find(key);
-  if (it == table.end()) {
-    if (table.size() >= options_.max_keys) {
-      for (auto e = table.begin(); e != table.end();) {
-        Prune(e->second, now);
-        e = e->second.empty() ? table.erase(e) : std::next(e);
-      }
-    }
-    if (table.size() >= options_.max_keys && !table.empty()) {
-      auto stalest = std::min_element(table.begin(), table.end(), [](const auto& a, const auto& b) {
-        return a.second.back() < b.second.back();
-      });
-      table.erase(stalest);
-    }
-    it = table.emplace(key, Failures{}).first;
+void LoginRateLimiter::AddToWindow(Window& window, const std::string& key, base::Time now) {
+  auto it = window.find(key);
+  if (it == window.end()) {
+    MakeRoom(
+        window, options_.max_keys,
+        [&](Failures& f) {
+          Prune(f, now);
+          return f.empty();
+        },
+        [](const Failures& f) { return f.empty() ? base::Time{} : f.back(); });
+    it = window.emplace(key, Failures{}).first;
   }
   Failures& failures = it->second;
   Prune(failures, now);
   failures.push_back(now);
-  while (static_cast<int>(failures.size()) > std::max(limit, 1)) failures.pop_front();
-}
-
-base::Status LoginRateLimiter::Check(std::string_view username, std::string_view address,
-                                     int64_t* retry_after_seconds) {
-  base::Time now = clock_.Now();
-  std::lock_guard lock(mu_);
-  base::Millis wait = Wait(users_, std::string(username), options_.max_failures_per_user, now);
-  if (!address.empty()) {
-    wait = std::max(wait,
-                    Wait(addresses_, AddressKey(address), options_.max_failures_per_address, now));
-  }
-  if (wait <= base::Millis(0)) return base::Status::Ok();
-  int64_t seconds = std::max<int64_t>(1, (wait.count() + 999) / 1000);
-  if (retry_after_seconds != nullptr) *retry_after_seconds = seconds;
-  return base::ResourceExhausted("too many login attempts; try again in " +
-                                 std::to_string(seconds) + " s");
-}
-
-void LoginRateLimiter::RecordFailure(std::string_view username, std::string_view address) {
-  base::Time now = clock_.Now();
-  std::lock_guard lock(mu_);
-  Add(users_, std::string(username), options_.max_failures_per_user, now);
-  if (!address.empty()) {
-    Add(addresses_, AddressKey(address), options_.max_failures_per_address, now);
+  while (static_cast<int>(failures.size()) > std::max(options_.max_failures_per_address, 1)) {
+    failures.pop_front();
   }
 }
 
-void LoginRateLimiter::RecordSuccess(std::string_view username) {
+base::Status LoginRateLimiter::Admit(const LoginKeys& keys, int64_t* retry_after_seconds) {
+  base::Time now = clock_.Now();
+  std::string user(keys.username);
+  std::string device(keys.device);
+  std::string address = keys.address.empty() ? std::string() : AddressKey(keys.address);
   std::lock_guard lock(mu_);
-  users_.erase(std::string(username));
+  base::Millis wait(0);
+  if (!device.empty()) {
+    wait = RunWait(devices_, device, now);
+  } else {
+    wait = RunWait(accounts_, user, now);
+    if (!address.empty()) wait = std::max(wait, WindowWait(addresses_, address, now));
+  }
+  if (wait > base::Millis(0)) {
+    int64_t seconds = std::max<int64_t>(1, (wait.count() + 999) / 1000);
+    if (retry_after_seconds != nullptr) *retry_after_seconds = seconds;
+    return base::ResourceExhausted("too many login attempts; try again in " +
+                                   std::to_string(seconds) + " s");
+  }
+  if (!device.empty()) {
+    AddToRun(devices_, device, now);
+  } else {
+    AddToRun(accounts_, user, now);
+    if (!address.empty()) AddToWindow(addresses_, address, now);
+  }
+  return base::Status::Ok();
+}
+
+void LoginRateLimiter::Succeeded(const LoginKeys& keys) {
+  std::lock_guard lock(mu_);
+  if (!keys.device.empty()) {
+    devices_.erase(std::string(keys.device));
+    return;
+  }
+  accounts_.erase(std::string(keys.username));
+  if (keys.address.empty()) return;
+  auto it = addresses_.find(AddressKey(keys.address));
+  if (it == addresses_.end()) return;
+  if (!it->second.empty()) it->second.pop_back();
+  if (it->second.empty()) addresses_.erase(it);
 }
 
 size_t LoginRateLimiter::TrackedKeys() const {
   std::lock_guard lock(mu_);
-  return users_.size() + addresses_.size();
+  return accounts_.size() + devices_.size() + addresses_.size();
 }
 
 }  // namespace tillvaxt::auth

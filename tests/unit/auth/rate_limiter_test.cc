@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+using tillvaxt::auth::LoginKeys;
 using tillvaxt::auth::LoginRateLimiter;
 using tillvaxt::auth::RateLimitOptions;
 using tillvaxt::base::Code;
@@ -12,67 +13,120 @@ using namespace std::chrono_literals;
 
 namespace {
 const auto kStart = FromUnixMillis(1'790'000'000'000);
-}
 
-TEST_CASE("Five failures for one user lock that user for the rest of the window") {
-  FakeClock clock(kStart);
-  LoginRateLimiter limiter(clock);
-  for (int i = 0; i < 5; ++i) {
-    REQUIRE(limiter.Check("coord.eskilstuna", "10.0.0.1").ok());
-    limiter.RecordFailure("coord.eskilstuna", "10.0.0.1");
-    clock.Advance(1min);
-  }
-  // Five failures at 0, 1, 2, 3, 4 min; now 5 min: the first leaves the window at 15 min.
+// One failed attempt: admitted, and the password was wrong (nothing more to tell).
+bool Fail(LoginRateLimiter& limiter, const LoginKeys& keys) { return limiter.Admit(keys).ok(); }
+
+int64_t RetryAfter(LoginRateLimiter& limiter, const LoginKeys& keys) {
   int64_t retry = 0;
-  auto st = limiter.Check("coord.eskilstuna", "10.0.0.2", &retry);
+  auto st = limiter.Admit(keys, &retry);
+  if (st.ok()) return 0;
   CHECK(st.code() == Code::kResourceExhausted);
-  CHECK(retry == 600);
-  CHECK(st.message() == "too many login attempts; try again in 600 s");
-  // Another user from the same address is not affected.
-  CHECK(limiter.Check("coord.nykoping", "10.0.0.1").ok());
-
-  clock.Advance(600s - 1ms);
-  retry = 0;
-  CHECK(limiter.Check("coord.eskilstuna", "10.0.0.2", &retry).code() == Code::kResourceExhausted);
-  CHECK(retry == 1);
-  clock.Advance(1ms);
-  CHECK(limiter.Check("coord.eskilstuna", "10.0.0.2").ok());
-  // The failure at 0 min has left the window; those at 1-4 min remain, and one more at
-  // 15 min makes five again.
-  limiter.RecordFailure("coord.eskilstuna", "10.0.0.2");
-  retry = 0;
-  CHECK(limiter.Check("coord.eskilstuna", "10.0.0.2", &retry).code() == Code::kResourceExhausted);
-  CHECK(retry == 60);  // the failure at 1 min leaves at 16 min
+  CHECK(st.message() == "too many login attempts; try again in " + std::to_string(retry) + " s");
+  return retry;
 }
+}  // namespace
 
-TEST_CASE("Twenty failures from one address lock that address for every user") {
+TEST_CASE("An account's failures in a row make it wait 1 s, 2 s, 4 s ... at most 15 min") {
   FakeClock clock(kStart);
   LoginRateLimiter limiter(clock);
-  for (int i = 0; i < 20; ++i) {
-    std::string user = "user" + std::to_string(i);
-    REQUIRE(limiter.Check(user, "192.0.2.7").ok());
-    limiter.RecordFailure(user, "192.0.2.7");
+  const LoginKeys admin{"admin", "10.0.0.1", ""};
+  CHECK(limiter.DelayAfter(0) == 0ms);
+  CHECK(limiter.DelayAfter(2) == 0ms);
+  CHECK(limiter.DelayAfter(3) == 1s);
+  CHECK(limiter.DelayAfter(4) == 2s);
+  CHECK(limiter.DelayAfter(13) == 15min);
+  CHECK(limiter.DelayAfter(1'000'000) == 15min);
+
+  // Three free failures, then every attempt waits twice as long as the one before.
+  for (int i = 0; i < 3; ++i) REQUIRE(Fail(limiter, admin));
+  int64_t expected = 1;
+  for (int failures = 3; failures < 16; ++failures) {
+    INFO("after " << failures << " failures");
+    int64_t wait = RetryAfter(limiter, admin);
+    CHECK(wait == std::min<int64_t>(expected, 900));
+    clock.Advance(std::chrono::seconds(wait) - 1ms);
+    CHECK(RetryAfter(limiter, admin) == 1);  // not a millisecond early
+    clock.Advance(1ms);
+    REQUIRE(Fail(limiter, admin));
+    expected *= 2;
   }
-  int64_t retry = 0;
-  CHECK(limiter.Check("admin", "192.0.2.7", &retry).code() == Code::kResourceExhausted);
-  CHECK(retry == 900);
-  CHECK(limiter.Check("admin", "192.0.2.8").ok());
-  clock.Advance(15min);
-  CHECK(limiter.Check("admin", "192.0.2.7").ok());
+  // Never a hard lock: at the cap one attempt per 15 minutes, from anywhere.
+  CHECK(RetryAfter(limiter, {"admin", "10.9.9.9", ""}) == 900);
+  // Other accounts are not affected.
+  CHECK(limiter.Admit({"manager", "10.0.0.2", ""}).ok());
 }
 
-TEST_CASE("A success clears the user's failures but not the address's") {
+TEST_CASE("A success ends the account's run; a quiet day forgets it") {
   FakeClock clock(kStart);
-  RateLimitOptions options;
-  options.max_failures_per_user = 3;
-  options.max_failures_per_address = 4;
-  LoginRateLimiter limiter(clock, options);
-  for (int i = 0; i < 3; ++i) limiter.RecordFailure("manager", "2001:db8::1");
-  CHECK_FALSE(limiter.Check("manager", "").ok());
-  limiter.RecordSuccess("manager");
-  CHECK(limiter.Check("manager", "").ok());
-  limiter.RecordFailure("manager", "2001:db8::1");
-  CHECK(limiter.Check("manager", "2001:db8::1").code() == Code::kResourceExhausted);
+  LoginRateLimiter limiter(clock);
+  const LoginKeys keys{"manager", "", ""};
+  for (int i = 0; i < 4; ++i) {
+    REQUIRE(Fail(limiter, keys));
+    clock.Advance(5s);
+  }
+  REQUIRE(limiter.Admit(keys).ok());  // the right password this time
+  limiter.Succeeded(keys);
+  for (int i = 0; i < 3; ++i) CHECK(Fail(limiter, keys));  // three free failures again
+  CHECK(RetryAfter(limiter, keys) == 1);
+  clock.Advance(24h);
+  for (int i = 0; i < 3; ++i) CHECK(Fail(limiter, keys));
+}
+
+TEST_CASE("Parallel attempts are counted when admitted, not when their password is checked") {
+  FakeClock clock(kStart);
+  LoginRateLimiter limiter(clock);
+  // 100 guesses arrive together; their hashes have not finished when the next arrives.
+  int admitted = 0;
+  for (int i = 0; i < 100; ++i) admitted += limiter.Admit({"admin", "", ""}).ok() ? 1 : 0;
+  CHECK(admitted == 3);  // three free, then the fourth waits 1 s
+}
+
+TEST_CASE("Twenty failures from one address make it wait; successes do not count") {
+  FakeClock clock(kStart);
+  LoginRateLimiter limiter(clock);
+  // An office behind one address signs in all morning.
+  for (int i = 0; i < 100; ++i) {
+    LoginKeys keys{"user" + std::to_string(i), "192.0.2.7", ""};
+    REQUIRE(limiter.Admit(keys).ok());
+    limiter.Succeeded(keys);
+  }
+  for (int i = 0; i < 20; ++i) {
+    std::string user = "guess" + std::to_string(i);
+    REQUIRE(Fail(limiter, {user, "192.0.2.7", ""}));
+    clock.Advance(1s);
+  }
+  // Twenty failures at 0..19 s; now 20 s: the first leaves the window at 15 min.
+  CHECK(RetryAfter(limiter, {"admin", "192.0.2.7", ""}) == 900 - 20);
+  CHECK(limiter.Admit({"admin", "192.0.2.8", ""}).ok());
+  clock.Advance(900s - 20s);
+  CHECK(limiter.Admit({"admin", "192.0.2.7", ""}).ok());
+}
+
+TEST_CASE("A known device is limited by its own run, never by the account or the address") {
+  FakeClock clock(kStart);
+  LoginRateLimiter limiter(clock);
+  // A stranger tries twenty accounts from the office address, and hammers the admin account.
+  for (int i = 0; i < 20; ++i)
+    REQUIRE(Fail(limiter, {"user" + std::to_string(i), "192.0.2.7", ""}));
+  for (int i = 0; i < 4; ++i) {
+    REQUIRE(Fail(limiter, {"admin", "198.51.100.1", ""}));
+    clock.Advance(1s);
+  }
+  CHECK(RetryAfter(limiter, {"manager", "192.0.2.7", ""}) > 0);   // the address waits
+  CHECK(RetryAfter(limiter, {"admin", "198.51.100.1", ""}) > 0);  // the account waits anywhere
+  // The admin's own browser, at the same address, gets in at once.
+  const LoginKeys device{"admin", "192.0.2.7", "device:abc"};
+  REQUIRE(limiter.Admit(device).ok());
+  limiter.Succeeded(device);
+  // The stranger's waits are unchanged by it.
+  CHECK(RetryAfter(limiter, {"admin", "198.51.100.1", ""}) > 0);
+  CHECK(RetryAfter(limiter, {"manager", "192.0.2.7", ""}) > 0);
+  // A stolen device cookie is no way around the delays: its own run grows the same way.
+  for (int i = 0; i < 3; ++i) REQUIRE(Fail(limiter, device));
+  CHECK(RetryAfter(limiter, device) == 1);
+  // Other devices of the account are not affected.
+  CHECK(limiter.Admit({"admin", "192.0.2.7", "device:def"}).ok());
 }
 
 TEST_CASE("IPv6 addresses count per /64, IPv4-mapped ones as IPv4") {
@@ -86,38 +140,38 @@ TEST_CASE("IPv6 addresses count per /64, IPv4-mapped ones as IPv4") {
   RateLimitOptions options;
   options.max_failures_per_address = 2;
   LoginRateLimiter limiter(clock, options);
-  limiter.RecordFailure("a", "2001:db8:1:2::1");
-  limiter.RecordFailure("b", "2001:db8:1:2::2");
-  CHECK(limiter.Check("c", "2001:db8:1:2::3").code() == Code::kResourceExhausted);
-  CHECK(limiter.Check("c", "2001:db8:1:3::3").ok());
+  Fail(limiter, {"a", "2001:db8:1:2::1", ""});
+  Fail(limiter, {"b", "2001:db8:1:2::2", ""});
+  CHECK(limiter.Admit({"c", "2001:db8:1:2::3", ""}).code() == Code::kResourceExhausted);
+  CHECK(limiter.Admit({"c", "2001:db8:1:3::3", ""}).ok());
 }
 
-TEST_CASE("Memory stays bounded: old keys are evicted, expired ones first") {
+TEST_CASE("Memory stays bounded: old keys are evicted, forgotten ones first") {
   FakeClock clock(kStart);
   RateLimitOptions options;
   options.max_keys = 100;
   LoginRateLimiter limiter(clock, options);
   for (int i = 0; i < 1000; ++i) {
-    limiter.RecordFailure("user" + std::to_string(i),
-                          "10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250));
+    Fail(limiter, {"user" + std::to_string(i),
+                   "10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250), ""});
+    Fail(limiter, {"x", "", "device:" + std::to_string(i)});
     clock.Advance(1s);
   }
-  CHECK(limiter.TrackedKeys() <= 200);
+  CHECK(limiter.TrackedKeys() <= 300);
   // The newest keys survive eviction.
-  for (int i = 0; i < 4; ++i) limiter.RecordFailure("user999", "");
-  CHECK(limiter.Check("user999", "").code() == Code::kResourceExhausted);
+  for (int i = 0; i < 3; ++i) Fail(limiter, {"user999", "", ""});
+  CHECK(limiter.Admit({"user999", "", ""}).code() == Code::kResourceExhausted);
 
-  // After the window everything expires and is dropped on the next check.
-  clock.Advance(15min);
-  CHECK(limiter.Check("user999", "10.1.3.249").ok());
+  // A day later everything is forgotten.
+  clock.Advance(24h);
+  CHECK(limiter.Admit({"user999", "10.1.3.249", ""}).ok());
 }
 
 TEST_CASE("An empty address is not limited by address") {
   FakeClock clock(kStart);
   RateLimitOptions options;
-  options.max_failures_per_user = 100;
   options.max_failures_per_address = 1;
   LoginRateLimiter limiter(clock, options);
-  for (int i = 0; i < 10; ++i) limiter.RecordFailure("u" + std::to_string(i), "");
-  CHECK(limiter.Check("x", "").ok());
+  for (int i = 0; i < 10; ++i) Fail(limiter, {"u" + std::to_string(i), "", ""});
+  CHECK(limiter.Admit({"x", "", ""}).ok());
 }
