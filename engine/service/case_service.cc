@@ -248,14 +248,39 @@ base::Result<VisiblePage> CaseService::List(const domain::Principal& who,
     case Role::kUnspecified:
       return base::PermissionDenied("no role");
   }
-  auto page = queries_.ListCases(filter);
-  if (!page.ok()) return page.status();
+  if (filter.q.empty()) {
+    auto page = queries_.ListCases(filter);
+    if (!page.ok()) return page.status();
+    VisiblePage visible;
+    visible.next_page_token = std::move(page->next_page_token);
+    visible.cases.reserve(page->cases.size());
+    for (domain::Case& c : page->cases) {
+      // The filter already narrowed the page to the caller; Visible checks it once more.
+      if (auto v = Visible(who, std::move(c))) visible.cases.push_back(std::move(*v));
+    }
+    return visible;
+  }
+
+  // A full-text search matches only cases whose identity the caller sees: the words of a title
+  // or description can name the company, so a hit on a case the caller sees anonymised would
+  // tell which company it belongs to (the company lookup holds the same rule). The cases the
+  // search skips can leave a store page short, so further store pages fill the caller's page
+  // (each store page is taken whole, so the next page token stays exact); after a bounded
+  // number of store pages the page is answered short, with its token.
+  constexpr int kMaxStorePages = 20;
+  const int wanted = filter.page_size <= 0 ? 50 : std::clamp(filter.page_size, 1, 1000);
   VisiblePage visible;
-  visible.next_page_token = std::move(page->next_page_token);
-  visible.cases.reserve(page->cases.size());
-  for (domain::Case& c : page->cases) {
-    // The filter already narrowed the page to the caller; Visible checks it once more.
-    if (auto v = Visible(who, std::move(c))) visible.cases.push_back(std::move(*v));
+  for (int round = 0; round < kMaxStorePages; ++round) {
+    filter.page_size = wanted - static_cast<int>(visible.cases.size());
+    auto page = queries_.ListCases(filter);
+    if (!page.ok()) return page.status();
+    for (domain::Case& c : page->cases) {
+      if (!auth::SeesIdentity(who, c, config_)) continue;
+      if (auto v = Visible(who, std::move(c))) visible.cases.push_back(std::move(*v));
+    }
+    visible.next_page_token = std::move(page->next_page_token);
+    if (visible.next_page_token.empty() || static_cast<int>(visible.cases.size()) >= wanted) break;
+    filter.page_token = visible.next_page_token;
   }
   return visible;
 }

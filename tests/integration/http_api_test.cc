@@ -1514,6 +1514,90 @@ TEST_CASE("contact data: hidden from candidates and former assignees and shown t
   }
 }
 
+TEST_CASE("q search finds only cases whose identity the caller sees, whatever the title says",
+          "[api][authz]") {
+  // Titles and descriptions are free text: people write the company's name into them. A
+  // candidate that sees the case anonymised must not find it by that name.
+  Api coord = As("coord.eskilstuna");
+  NewCase nc = MakeCase();
+  std::string word = "Hemligbolaget" + nc.tag;  // the company's own name, in the title
+  nc.body["title"] = word + " vill automatisera monteringen";
+  nc.body["description"] = word + " i Eskilstuna behöver affärsutveckling.";
+  json::value c = Created(coord, nc);
+  std::string id = Str(c, "id");
+  c = ActOk(coord, id, "triage", ActionBody("triage", c));
+  std::vector<std::string> candidates = Strs(c, "candidates");
+  REQUIRE(candidates.size() >= 2);
+  const std::string search = "/v1/cases?pageSize=1000&q=" + Url(word);
+
+  Api candidate = As(Actor(candidates[1]));
+  // The candidate lists the case (anonymised) but a search by the name does not find it.
+  Reply listed = candidate.Get("/v1/cases?pageSize=1000&state=MATCHED");
+  REQUIRE(listed.status == 200);
+  CHECK(ListHas(listed, id));
+  Reply hidden = candidate.Get(search);
+  REQUIRE(hidden.status == 200);
+  CHECK_FALSE(ListHas(hidden, id));
+  CHECK(Str(hidden.Json(), "nextPageToken").empty());
+  // Those who see the identity find it.
+  Reply by_manager = As("manager").Get(search);
+  REQUIRE(by_manager.status == 200);
+  CHECK(ListHas(by_manager, id));
+  CHECK(ListHas(coord.Get(search), id));
+  // A claim reveals the identity to the assignee, and with it the search.
+  Api claimer = As(Actor(candidates[0]));
+  CHECK_FALSE(ListHas(claimer.Get(search), id));
+  ActOk(claimer, id, "claim");
+  CHECK(ListHas(claimer.Get(search), id));
+  CHECK_FALSE(ListHas(candidate.Get(search), id));
+}
+
+TEST_CASE("q search fills its pages past the cases the caller may not find", "[api][authz]") {
+  // Six cases share a title word; an actor that is a candidate of all of them sees them
+  // anonymised and finds none, one that claimed two of them finds exactly those, page by page.
+  Api coord = As("coord.eskilstuna");
+  NewCase first = MakeCase();
+  std::string word = "Sidfyllnad" + first.tag;
+  std::vector<std::string> ids;
+  std::vector<std::string> candidates;  // candidates of every one of the six
+  for (int i = 0; i < 6; ++i) {
+    NewCase nc = i == 0 ? first : MakeCase();
+    nc.body["title"] = word + " nummer " + std::to_string(i);
+    json::value c = Created(coord, nc);
+    ids.push_back(Str(c, "id"));
+    c = ActOk(coord, ids.back(), "triage", ActionBody("triage", c));
+    std::vector<std::string> these = Strs(c, "candidates");
+    if (i == 0) candidates = these;
+    std::erase_if(candidates, [&](const std::string& a) { return !Has(these, a); });
+  }
+  REQUIRE(candidates.size() >= 2);
+  Api claimer = As(Actor(candidates[0]));
+  ActOk(claimer, ids[0], "claim");  // the oldest and
+  ActOk(claimer, ids[1], "claim");  // the second oldest: four newer ones come first in the list
+  std::vector<std::string> found;
+  std::string token;
+  int pages = 0;
+  do {
+    Reply r = claimer.Get("/v1/cases?pageSize=1&q=" + Url(word) +
+                          (token.empty() ? "" : "&pageToken=" + Url(token)));
+    REQUIRE(r.status == 200);
+    json::array page = Arr(r.Json(), "cases");
+    CHECK(page.size() <= 1);
+    for (const auto& c : page) found.push_back(Str(c, "id"));
+    token = Str(r.Json(), "nextPageToken");
+    REQUIRE(++pages < 10);
+  } while (!token.empty());
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> expected = {ids[0], ids[1]};
+  std::sort(expected.begin(), expected.end());
+  CHECK(found == expected);
+  // The first page already holds a case although four hidden ones are newer.
+  Reply first_page = claimer.Get("/v1/cases?pageSize=1&q=" + Url(word));
+  CHECK(Arr(first_page.Json(), "cases").size() == 1);
+  Reply none = As(Actor(candidates[1])).Get("/v1/cases?pageSize=1000&q=" + Url(word));
+  CHECK(Arr(none.Json(), "cases").empty());
+}
+
 TEST_CASE("32 concurrent claims of one case: exactly one 200 and 31 × 409 ABORTED",
           "[api][concurrency]") {
   Driven d = Drive("MATCHED");
