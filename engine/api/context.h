@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "engine/auth/authenticator.h"
+#include "engine/auth/device_cookie.h"
 #include "engine/base/task_group.h"
 #include "engine/base/time.h"
 #include "engine/service/case_service.h"
@@ -18,7 +19,8 @@ struct ApiContext {
   service::CaseService& cases;
   auth::Authenticator& auth;
   const base::Clock& clock;
-  // Set the Secure attribute on the session cookie (the server runs TLS).
+  // Set the Secure attribute on the session cookie (the server runs TLS; requests that came
+  // over https through a trusted proxy get it anyway).
   bool secure_cookies = false;
   // /readyz: true once the store answers and the server accepts requests.
   std::function<bool()> ready;
@@ -35,6 +37,9 @@ struct ApiContext {
   // Where long responses are produced (the CSV export); engine/app stops it after the
   // listener and before the store. Required with `stats`.
   base::TaskGroup* tasks = nullptr;
+  // Signs and checks the known-device cookie of POST /v1/sessions (auth/device_cookie.h);
+  // nullptr: no device cookies (a login is then a known device only by a valid session).
+  const auth::DeviceCookies* devices = nullptr;
 };
 
 }  // namespace tillvaxt::api

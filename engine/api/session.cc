@@ -23,18 +23,39 @@ std::string CookieValue(std::string_view header, std::string_view name) {
   return "";
 }
 
-bool SameOrigin(const http::Request& request) {
-  auto origin = request.headers.Get("Origin");
-  auto host = request.headers.Get("Host");
-  if (!origin || !host) return false;
-  std::string_view o = *origin;
-  for (std::string_view scheme : {"http://", "https://"}) {
-    if (o.substr(0, scheme.size()) == scheme) return o.substr(scheme.size()) == *host;
+// "example.org:443" -> "example.org" for https (":80" for http): browsers leave default ports
+// out of Origin, some clients put them into Host.
+std::string_view WithoutDefaultPort(std::string_view host, std::string_view scheme) {
+  std::string_view port = scheme == "https" ? ":443" : ":80";
+  if (host.size() > port.size() && host.substr(host.size() - port.size()) == port) {
+    host.remove_suffix(port.size());
   }
-  return false;
+  return host;
 }
 
 }  // namespace
+
+bool SameOrigin(const http::Request& request) {
+  auto origin = request.headers.Get("Origin");
+  auto host = request.headers.Get("Host");
+  if (!origin || !host || host->empty()) return false;
+  const std::string& scheme = request.scheme;
+  std::string prefix = scheme + "://";
+  std::string_view o = *origin;
+  if (o.size() <= prefix.size() || !http::EqualsIgnoreCase(o.substr(0, prefix.size()), prefix)) {
+    return false;  // another scheme (https://host on plain http), "null", junk
+  }
+  return http::EqualsIgnoreCase(WithoutDefaultPort(o.substr(prefix.size()), scheme),
+                                WithoutDefaultPort(*host, scheme));
+}
+
+std::string RequestCookie(const http::Request& request, std::string_view name) {
+  for (std::string_view cookies : request.headers.GetAll("Cookie")) {
+    std::string value = CookieValue(cookies, name);
+    if (!value.empty()) return value;
+  }
+  return "";
+}
 
 std::string RequestToken(const http::Request& request, bool* from_cookie) {
   if (from_cookie) *from_cookie = false;

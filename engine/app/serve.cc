@@ -1,19 +1,26 @@
 #include "engine/app/serve.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <sstream>
 
 #include "engine/api/routes.h"
 #include "engine/app/lifecycle.h"
 #include "engine/auth/authenticator.h"
+#include "engine/auth/device_cookie.h"
 #include "engine/base/task_group.h"
 #include "engine/cli/common.h"
 #include "engine/cli/flags.h"
@@ -76,9 +83,85 @@ std::string DemoPassword() {
   return password;
 }
 
+// The key of the known-device cookies (auth/device_cookie.h): 32 random bytes as hex in
+// <data>/device-cookie.key (mode 0600), made at the first start so devices stay known across
+// restarts. Deleting the file forgets every device (nothing else depends on it).
+base::Result<std::string> LoadDeviceKey(const std::string& data_dir) {
+  fs::path path = fs::path(data_dir) / "device-cookie.key";
+  static constexpr char kHex[] = "0123456789abcdef";
+  auto read = [&]() -> base::Result<std::string> {
+    std::ifstream in(path);
+    std::string hex;
+    in >> hex;
+    std::string key;
+    auto digit = [](char c) {
+      return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    };
+    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+      int hi = digit(hex[i]), lo = digit(hex[i + 1]);
+      if (hi < 0 || lo < 0) break;
+      key.push_back(static_cast<char>(hi * 16 + lo));
+    }
+    if (hex.size() != 2 * auth::DeviceCookies::kKeyBytes ||
+        key.size() != auth::DeviceCookies::kKeyBytes) {
+      return base::InvalidArgument(path.string() + " does not hold " +
+                                   std::to_string(2 * auth::DeviceCookies::kKeyBytes) +
+                                   " hex digits; delete it and a new key is made");
+    }
+    return key;
+  };
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return read();
+    return base::Internal("cannot create " + path.string() + ": " + std::strerror(errno));
+  }
+  std::string key = auth::DeviceCookies::NewKey();
+  std::string hex;
+  for (char c : key) {
+    hex += kHex[static_cast<unsigned char>(c) >> 4];
+    hex += kHex[static_cast<unsigned char>(c) & 15];
+  }
+  hex += '\n';
+  bool written = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size());
+  written = ::fsync(fd) == 0 && written;
+  ::close(fd);
+  if (!written) {
+    fs::remove(path);
+    return base::Internal("cannot write " + path.string());
+  }
+  return key;
+}
+
 std::string DefaultWebRoot() {
   if (const char* env = std::getenv("TILLVAXT_WEB"); env != nullptr && *env != '\0') return env;
   return fs::exists("web/dist/index.html") ? "web/dist" : "";
+}
+
+// The --trusted-proxy flags, or TILLVAXT_TRUSTED_PROXY when none is given; a bad value is
+// refused naming where it came from.
+base::Result<base::CidrSet> TrustedProxies(const cli::Flags& flags) {
+  std::vector<std::string> values = flags.GetAll("trusted-proxy");
+  std::string source = "--trusted-proxy";
+  if (values.empty()) {
+    if (const char* env = std::getenv("TILLVAXT_TRUSTED_PROXY"); env != nullptr) {
+      source = "TILLVAXT_TRUSTED_PROXY";
+      std::string text = env;
+      for (char& c : text) {
+        if (c == ',' || c == '\t' || c == '\n') c = ' ';
+      }
+      std::istringstream words(text);
+      for (std::string word; words >> word;) values.push_back(word);
+    }
+  }
+  base::CidrSet set;
+  for (const std::string& value : values) {
+    if (auto st = set.Add(value); !st.ok()) {
+      return base::InvalidArgument(source + ": " + st.message() +
+                                   " (give an address such as 10.0.0.5 or a range such as "
+                                   "10.0.0.0/8 or fd00::/8)");
+    }
+  }
+  return set;
 }
 
 // What `serve` was asked to do: its flags, checked.
@@ -104,7 +187,20 @@ std::optional<int> ParseServeFlags(cli::Flags& flags, const std::vector<std::str
   flags.Option("workers", "N", "Worker threads for requests (they wait on the database)", "32");
   flags.Option("read-timeout", "SECONDS",
                "A request must arrive completely within this; slower clients are cut off", "10");
-  flags.Option("max-connections", "N", "Open connections at most; beyond: 503 and close", "1024");
+  flags.Option("header-timeout", "SECONDS",
+               "A request's headers (on a new connection: from the connect) must arrive within "
+               "this, or the read timeout when shorter",
+               "5");
+  flags.Option("max-connections", "N",
+               "Open connections at most; beyond: 503 with Retry-After, and close", "1024");
+  flags.Option("max-connections-per-address", "N",
+               "Open connections per client address (IPv6: per /64) at most; trusted proxies are "
+               "exempt; beyond: 503 with Retry-After, and close",
+               "64");
+  flags.Repeated("trusted-proxy", "CIDR",
+                 "A reverse proxy (address or range) whose X-Forwarded-For and X-Forwarded-Proto "
+                 "are believed: the client is then the rightmost untrusted X-Forwarded-For "
+                 "address (env TILLVAXT_TRUSTED_PROXY, comma-separated, when no flag is given)");
   flags.Option("durability", "full|normal",
                "full: acknowledged writes survive a power loss; normal: survive a killed process",
                "full");
@@ -128,8 +224,14 @@ std::optional<int> ParseServeFlags(cli::Flags& flags, const std::vector<std::str
   if (!workers.ok()) return cli::Fail(env.err, workers.status());
   auto read_timeout = flags.GetInt("read-timeout", 1, 3600);
   if (!read_timeout.ok()) return cli::Fail(env.err, read_timeout.status());
+  auto header_timeout = flags.GetInt("header-timeout", 1, 3600);
+  if (!header_timeout.ok()) return cli::Fail(env.err, header_timeout.status());
   auto max_connections = flags.GetInt("max-connections", 1, 1'000'000);
   if (!max_connections.ok()) return cli::Fail(env.err, max_connections.status());
+  auto per_address = flags.GetInt("max-connections-per-address", 1, 1'000'000);
+  if (!per_address.ok()) return cli::Fail(env.err, per_address.status());
+  auto trusted = TrustedProxies(flags);
+  if (!trusted.ok()) return cli::Fail(env.err, trusted.status());
   std::string durability = flags.Get("durability");
   if (durability != "full" && durability != "normal") {
     return cli::Fail(env.err, base::InvalidArgument("--durability must be full or normal"));
@@ -143,7 +245,10 @@ std::optional<int> ParseServeFlags(cli::Flags& flags, const std::vector<std::str
   options.port = listen->port;
   options.worker_threads = static_cast<int>(*workers);
   options.read_timeout = std::chrono::seconds(*read_timeout);
+  options.header_timeout = std::chrono::seconds(*header_timeout);
   options.max_connections = static_cast<size_t>(*max_connections);
+  options.max_connections_per_address = static_cast<size_t>(*per_address);
+  options.trusted_proxies = std::move(*trusted);
   options.tls_cert_file = flags.Get("tls-cert");
   options.tls_key_file = flags.Get("tls-key");
   options.static_root = flags.Get("web");
@@ -160,6 +265,7 @@ struct Server {
   std::unique_ptr<service::CaseService> cases;
   std::unique_ptr<service::OfferService> offers;
   std::unique_ptr<auth::Authenticator> authenticator;
+  std::unique_ptr<auth::DeviceCookies> devices;
   std::unique_ptr<plugin::PluginSet> plugins;
   std::unique_ptr<service::FileDigestState> digest_state;
   std::unique_ptr<service::NotificationService> notifications;
@@ -198,6 +304,9 @@ base::Status BuildServer(const ServeSettings& settings, cli::Flags& flags, cli::
   s.cases->SetOfferLookup(
       [offer_service](const std::string& id) { return offer_service->CheckLinkable(id); });
   s.authenticator = std::make_unique<auth::Authenticator>(*s.users, s.clock, auth::AuthOptions{});
+  auto device_key = LoadDeviceKey(settings.data_dir);
+  if (!device_key.ok()) return device_key.status();
+  s.devices = std::make_unique<auth::DeviceCookies>(std::move(*device_key));
   const domain::Config& region = s.cases->config();
 
   // Notifier plugins named in the configuration (paths relative to its folder). One that cannot
@@ -261,6 +370,7 @@ base::Status BuildServer(const ServeSettings& settings, cli::Flags& flags, cli::
       api::ApiContext{*s.cases, *s.authenticator, s.clock, !settings.http.tls_cert_file.empty(),
                       [&s] { return s.ready.load(); },
                       [&s] { return s.metrics.Render() + s.plugins->RenderMetrics(); }});
+  s.ctx->devices = s.devices.get();
   s.ctx->offers = s.offers.get();
   s.ctx->events = s.event_hub.get();
   s.ctx->stats = s.stats.get();

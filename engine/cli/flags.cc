@@ -6,11 +6,16 @@ namespace tillvaxt::cli {
 
 void Flags::Option(const std::string& name, const std::string& value_name, const std::string& help,
                    std::optional<std::string> default_value) {
-  specs_.push_back({name, value_name, help, std::move(default_value), false});
+  specs_.push_back({name, value_name, help, std::move(default_value), false, false});
 }
 
 void Flags::Switch(const std::string& name, const std::string& help) {
-  specs_.push_back({name, "", help, std::nullopt, true});
+  specs_.push_back({name, "", help, std::nullopt, true, false});
+}
+
+void Flags::Repeated(const std::string& name, const std::string& value_name,
+                     const std::string& help) {
+  specs_.push_back({name, value_name, help, std::nullopt, false, true});
 }
 
 void Flags::Positional(const std::string& name, const std::string& help, bool required) {
@@ -57,6 +62,7 @@ base::Status Flags::Parse(const std::vector<std::string>& args) {
         return base::InvalidArgument("--" + name + " needs a value: --" + name + " " +
                                      spec->value_name);
       }
+      all_values_[name].push_back(values_[name]);
       continue;
     }
     if (next_positional >= positionals_.size()) {
@@ -89,6 +95,7 @@ void Flags::PrintHelp(std::ostream& out) const {
     out << "  --" << s.name;
     if (!s.is_switch) out << " " << s.value_name;
     out << "\n      " << s.help;
+    if (s.repeated) out << " (repeatable)";
     if (s.default_value && !s.default_value->empty())
       out << " (default: " << *s.default_value << ")";
     out << "\n";
@@ -100,6 +107,11 @@ std::string Flags::Get(const std::string& name) const {
   if (auto it = values_.find(name); it != values_.end()) return it->second;
   const Spec* spec = Find(name);
   return spec != nullptr && spec->default_value ? *spec->default_value : "";
+}
+
+std::vector<std::string> Flags::GetAll(const std::string& name) const {
+  auto it = all_values_.find(name);
+  return it == all_values_.end() ? std::vector<std::string>() : it->second;
 }
 
 bool Flags::Has(const std::string& name) const { return values_.count(name) > 0; }

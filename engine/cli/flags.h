@@ -1,5 +1,6 @@
 // A small command-line parser for `tillvaxt` subcommands: declared options with help text,
-// `--name value` and `--name=value`, boolean switches, positional arguments, and `--help`.
+// `--name value` and `--name=value`, boolean switches, options that may be repeated,
+// positional arguments, and `--help`.
 // Unknown or malformed flags are errors that name the flag. Not thread-safe (used in main).
 #pragma once
 
@@ -22,6 +23,8 @@ class Flags {
   void Option(const std::string& name, const std::string& value_name, const std::string& help,
               std::optional<std::string> default_value = std::nullopt);
   void Switch(const std::string& name, const std::string& help);
+  // An option that may be given any number of times; GetAll has every value in order.
+  void Repeated(const std::string& name, const std::string& value_name, const std::string& help);
   void Positional(const std::string& name, const std::string& help, bool required = true);
 
   // Parses argv after the subcommand. INVALID_ARGUMENT names the offending flag.
@@ -30,8 +33,9 @@ class Flags {
   bool help_requested() const { return help_; }
   void PrintHelp(std::ostream& out) const;
 
-  std::string Get(const std::string& name) const;  // option value, default, or ""
-  bool Has(const std::string& name) const;         // given on the command line (or switch set)
+  std::string Get(const std::string& name) const;  // option value (the last), default, or ""
+  std::vector<std::string> GetAll(const std::string& name) const;  // every value given
+  bool Has(const std::string& name) const;  // given on the command line (or switch set)
   base::Result<long long> GetInt(const std::string& name, long long min, long long max) const;
   std::string Arg(const std::string& name) const;  // positional value or ""
 
@@ -40,6 +44,7 @@ class Flags {
     std::string name, value_name, help;
     std::optional<std::string> default_value;
     bool is_switch = false;
+    bool repeated = false;
   };
   struct Pos {
     std::string name, help;
@@ -51,6 +56,7 @@ class Flags {
   std::vector<Spec> specs_;
   std::vector<Pos> positionals_;
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> all_values_;
   std::map<std::string, std::string> args_;
   bool help_ = false;
 };

@@ -139,10 +139,23 @@ class Client {
 
   uint16_t port() const { return port_; }
 
+  // Connect from this loopback address ("127.0.0.2", ...) instead of 127.0.0.1, to be another
+  // client address to the server.
+  void BindTo(std::string source) { source_ = std::move(source); }
+
   bool Connect() {
     Close();
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) return false;
+    if (!source_.empty()) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      if (::inet_pton(AF_INET, source_.c_str(), &local.sin_addr) != 1 ||
+          ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) {
+        Close();
+        return false;
+      }
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port_);
@@ -319,6 +332,7 @@ class Client {
   }
 
   uint16_t port_;
+  std::string source_;
   int fd_ = -1;
   bool used_ = false;
   std::chrono::milliseconds timeout_{20'000};

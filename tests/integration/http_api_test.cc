@@ -456,12 +456,20 @@ TEST_CASE(
   CHECK(Str(body, "user.node") == kOwnNode);
   CHECK(login.Header("Cache-Control") == "no-store");
   auto cookies = login.Headers("Set-Cookie");
-  REQUIRE(cookies.size() == 1);
+  REQUIRE(cookies.size() == 2);
   const std::string& cookie = cookies[0];
   CHECK(cookie.rfind("tillvaxt_session=" + token, 0) == 0);
   CHECK(cookie.find("HttpOnly") != std::string::npos);
   CHECK(cookie.find("SameSite=Strict") != std::string::npos);
-  CHECK(cookie.find("Path=/") != std::string::npos);
+  CHECK(cookie.find("Path=/;") != std::string::npos);
+  CHECK(cookie.find("Secure") == std::string::npos);  // plain HTTP
+  // The known-device cookie, sent back only to the login route.
+  const std::string& device = cookies[1];
+  CHECK(device.rfind("tillvaxt_device=", 0) == 0);
+  CHECK(device.find("Path=/v1/sessions;") != std::string::npos);
+  CHECK(device.find("HttpOnly") != std::string::npos);
+  CHECK(device.find("SameSite=Strict") != std::string::npos);
+  CHECK(device.find("Max-Age=2592000") != std::string::npos);
 
   SECTION("GET /v1/me with the bearer token and with the cookie") {
     Reply me = c.Send("GET", "/v1/me", {}, {{"Authorization", "Bearer " + token}});

@@ -28,6 +28,23 @@ TEST_CASE("Flags parse options, switches and positionals") {
   CHECK(*n == 20);
 }
 
+TEST_CASE("Flags collect every value of a repeated option, in order") {
+  Flags f = MakeFlags();
+  f.Repeated("trusted-proxy", "CIDR", "A proxy");
+  REQUIRE(f.Parse({"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy=::1", "--cases", "3"}).ok());
+  CHECK(f.GetAll("trusted-proxy") == std::vector<std::string>{"10.0.0.0/8", "::1"});
+  CHECK(f.Has("trusted-proxy"));
+  CHECK(f.GetAll("cases") == std::vector<std::string>{"3"});
+  Flags none = MakeFlags();
+  none.Repeated("trusted-proxy", "CIDR", "A proxy");
+  REQUIRE(none.Parse({}).ok());
+  CHECK(none.GetAll("trusted-proxy").empty());
+  CHECK_FALSE(none.Has("trusted-proxy"));
+  std::ostringstream help;
+  none.PrintHelp(help);
+  CHECK(help.str().find("--trusted-proxy CIDR\n      A proxy (repeatable)") != std::string::npos);
+}
+
 TEST_CASE("Flags fall back to defaults") {
   Flags f = MakeFlags();
   REQUIRE(f.Parse({}).ok());
