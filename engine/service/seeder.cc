@@ -160,8 +160,10 @@ class Simulation {
     d.needs = PickSome(config_.needs, 1, 2);
     d.areas = PickSome(config_.areas, 0, 2);
     d.title = d.needs.empty() ? "Behov av stöd" : TitleFor(d.needs[0]);
-    d.description = company + " i " + node.name + " vill ha hjälp: " + d.title +
-                    ". Företaget har vuxit de senaste åren och söker rätt aktör att samarbeta med.";
+    // Free text never names the company: a candidate reads the title and description of a
+    // case it sees anonymised (and could search for them), so the identity stays in `company`.
+    d.description = "Företaget i " + node.name + " vill ha hjälp: " + d.title +
+                    ". Det har vuxit de senaste åren och söker rätt aktör att samarbeta med.";
     d.company = {company, OrgNumber(), node.name, kSizes[Weighted(kSizeWeights)], ""};
     std::string first = Pick(kFirstNames), last = Pick(kLastNames);
     d.contact = {first + " " + last, Ascii(first) + "." + Ascii(last) + "@example.se",

@@ -3,8 +3,9 @@
 // not implement; login limits that slow a guesser down without locking anyone out, per account,
 // per address and per client behind a trusted proxy, and never refuse the owner's known device;
 // the CSRF origin check with its scheme; the connection caps answered 503 with Retry-After; the
-// header deadline a slow client holds a slot for. (The search's anonymity rule is proven in
-// http_api_test.cc, beside the other visibility tests.)
+// header deadline a slow client holds a slot for; and demo data whose free text names no
+// company. (The search's anonymity rule is proven in http_api_test.cc, beside the other
+// visibility tests.)
 //
 // Different client addresses are loopback addresses other than 127.0.0.1 (Linux routes all of
 // 127.0.0.0/8 to lo), so each test's address limits disturb no other test.
@@ -551,6 +552,39 @@ TEST_CASE(
   }
   server->Signal(SIGTERM);
   CHECK(server->Wait() == 0);
+}
+
+// =============================================================================================
+// Finding 3: the demo data
+
+TEST_CASE("the seeded demo cases never name their company in the title or description",
+          "[security][seed]") {
+  uint16_t port = Plain().port();
+  Client admin(port);
+  Reply r = admin.Send("GET", "/v1/cases?pageSize=1000", {},
+                       {{"Authorization", "Bearer " + Token(port, "admin")}});
+  REQUIRE(r.status == 200);
+  json::array cases = Arr(r.Json(), "cases");
+  REQUIRE(cases.size() >= 300);
+  int checked = 0;
+  for (const auto& c : cases) {
+    std::string name = Str(c, "company.name");
+    std::string org = Str(c, "company.orgNumber");
+    if (name.find("Ursprungsbolaget") != std::string::npos) continue;  // the CSRF test's
+    REQUIRE(name.size() > 3);
+    REQUIRE(org.size() == 11);
+    std::string core = name.substr(0, name.rfind(" AB"));  // "Nyköpingsfoder"
+    std::string digits = org.substr(0, 6) + org.substr(7);
+    for (const std::string& text : {Str(c, "title"), Str(c, "description")}) {
+      INFO(name << " (" << org << "): " << text);
+      CHECK_FALSE(text.empty());
+      CHECK(text.find(core) == std::string::npos);
+      CHECK(text.find(org) == std::string::npos);
+      CHECK(text.find(digits) == std::string::npos);
+    }
+    ++checked;
+  }
+  CHECK(checked >= 300);
 }
 
 }  // namespace
