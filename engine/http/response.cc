@@ -37,6 +37,8 @@ Response Response::Stream(int status, std::string content_type, std::shared_ptr<
   return r;
 }
 
+// The two tables read best a line per entry.
+// clang-format off
 int HttpStatusFor(base::Code code) {
   switch (code) {
     case base::Code::kOk: return 200;
@@ -94,6 +96,7 @@ std::string_view ReasonPhrase(int status) {
     default: return "Unknown";
   }
 }
+// clang-format on
 
 std::string JsonErrorBody(int http_status, std::string_view status_name, std::string_view message,
                           const std::vector<base::FieldViolation>& details) {
@@ -113,8 +116,14 @@ std::string JsonErrorBody(int http_status, std::string_view status_name, std::st
 
 Response JsonError(const base::Status& status) {
   int http_status = HttpStatusFor(status.code());
-  return Response::Json(http_status, JsonErrorBody(http_status, base::CodeName(status.code()),
-                                                   status.message(), status.details()));
+  Response r = Response::Json(http_status, JsonErrorBody(http_status, base::CodeName(status.code()),
+                                                         status.message(), status.details()));
+  // UNAVAILABLE is the server's own trouble (database busy, disk full, store unreachable) and
+  // passes: a client may try again after a short while.
+  if (status.code() == base::Code::kUnavailable) {
+    r.headers.Set("Retry-After", std::string(kUnavailableRetryAfterSeconds));
+  }
+  return r;
 }
 
 Response JsonError(int http_status, std::string_view status_name, std::string_view message) {

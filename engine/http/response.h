@@ -88,7 +88,11 @@ std::string_view ReasonPhrase(int status);
 std::string JsonErrorBody(int http_status, std::string_view status_name, std::string_view message,
                           const std::vector<base::FieldViolation>& details = {});
 
-// A JSON error response for `status`, using the table above. REQUIRES: !status.ok().
+// Retry-After of a 503 answered for UNAVAILABLE.
+inline constexpr std::string_view kUnavailableRetryAfterSeconds = "5";
+
+// A JSON error response for `status`, using the table above; UNAVAILABLE also gets
+// Retry-After. REQUIRES: !status.ok().
 Response JsonError(const base::Status& status);
 // A JSON error for statuses without a base::Code (405, 413, 414, 431 ...).
 Response JsonError(int http_status, std::string_view status_name, std::string_view message);

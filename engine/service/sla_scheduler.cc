@@ -232,7 +232,8 @@ SlaPassStats SlaScheduler::RunOnce(base::Time now) {
       }
       ++handled;
       ++pass.planned;
-      switch (Handle(c, now)) {
+      base::Status why;
+      switch (Handle(c, now, why)) {
         case Outcome::kPlanned:
           break;
         case Outcome::kFired:
@@ -247,10 +248,17 @@ SlaPassStats SlaScheduler::RunOnce(base::Time now) {
         case Outcome::kFailed:
           ++pass.failures;
           break;
+        case Outcome::kStoreUnavailable:
+          ++pass.failures;
+          pass.store_unavailable = true;
+          NoteStoreState(why);
+          break;
       }
+      if (pass.store_unavailable) break;
     }
-    if (handled == 0) break;
+    if (handled == 0 || pass.store_unavailable) break;
   }
+  if (!pass.store_unavailable && pass.planned > 0) NoteStoreState(base::Status());
   std::lock_guard lock(totals_mu_);
   totals_.planned += pass.planned;
   totals_.fired += pass.fired;
@@ -260,9 +268,26 @@ SlaPassStats SlaScheduler::RunOnce(base::Time now) {
   return pass;
 }
 
-SlaScheduler::Outcome SlaScheduler::Handle(const domain::Case& c, base::Time now) {
-  auto backoff = [&](const base::Status& why) {
-    Log("SLA timer of case " + c.id + ": " + why.ToString());
+void SlaScheduler::NoteStoreState(const base::Status& unavailable) {
+  bool refusing = !unavailable.ok();
+  {
+    std::lock_guard lock(totals_mu_);
+    if (refusing == store_refusing_) return;
+    store_refusing_ = refusing;
+  }
+  Log(refusing ? "SLA scheduler: the store refuses writes (" + unavailable.ToString() +
+                     "); due timers wait until it takes them again"
+               : "SLA scheduler: the store takes writes again");
+}
+
+SlaScheduler::Outcome SlaScheduler::Handle(const domain::Case& c, base::Time now,
+                                           base::Status& why) {
+  auto backoff = [&](const base::Status& failure) {
+    if (failure.code() == base::Code::kUnavailable) {
+      why = failure;
+      return Outcome::kStoreUnavailable;
+    }
+    Log("SLA timer of case " + c.id + ": " + failure.ToString());
     (void)timers_.SetNextTimer(c.id, c.version, now + options_.retry_after);
     return Outcome::kFailed;
   };
@@ -278,6 +303,7 @@ SlaScheduler::Outcome SlaScheduler::Handle(const domain::Case& c, base::Time now
     auto fired = cases_.Act(domain::Principal::System(), c.id, cmd, c.version);
     if (fired.ok()) return Outcome::kFired;
     if (fired.status().code() == base::Code::kAborted) return Outcome::kConflict;
+    if (fired.status().code() == base::Code::kUnavailable) return backoff(fired.status());
     // The configured transition cannot fire (e.g. the workflow changed): tell the coordinators
     // once instead, so the case does not come back every tick.
     Log("SLA of case " + c.id + ": cannot " + plan.fire + ": " + fired.status().ToString());

@@ -91,6 +91,9 @@ struct SlaPassStats {
   int recorded = 0;   // warnings, overdue notices and reminders recorded
   int conflicts = 0;  // lost a race on the case version (someone else changed it)
   int failures = 0;
+  // The store refused a write as unavailable (e.g. its disk is full): the pass stopped there,
+  // and the cases left wait for the next tick unchanged.
+  bool store_unavailable = false;
 };
 
 class SlaScheduler {
@@ -115,8 +118,12 @@ class SlaScheduler {
   SlaPassStats totals() const;
 
  private:
-  enum class Outcome { kPlanned, kFired, kRecorded, kConflict, kFailed };
-  Outcome Handle(const domain::Case& c, base::Time now);
+  enum class Outcome { kPlanned, kFired, kRecorded, kConflict, kFailed, kStoreUnavailable };
+  // On kStoreUnavailable, `why` says what the store answered.
+  Outcome Handle(const domain::Case& c, base::Time now, base::Status& why);
+  // Logs when the store starts refusing writes and when it takes them again: once each, not
+  // once per case and tick, so a full disk does not flood the log (and fill the next disk).
+  void NoteStoreState(const base::Status& unavailable);
   void Log(const std::string& message) const;
   void Loop();
 
@@ -128,6 +135,7 @@ class SlaScheduler {
 
   mutable std::mutex totals_mu_;
   SlaPassStats totals_;
+  bool store_refusing_ = false;  // guarded by totals_mu_
 
   std::mutex mu_;
   std::condition_variable cv_;

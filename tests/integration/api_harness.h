@@ -321,7 +321,8 @@ class Client {
 
   const std::string& buffered() const { return buf_; }
 
- private:
+  // Reads what has arrived (waiting up to the timeout) onto buffered(); false at the end of
+  // the stream, on an error or the timeout.
   bool Fill() {
     if (fd_ < 0) return false;
     char c[16384];
@@ -331,6 +332,7 @@ class Client {
     return true;
   }
 
+ private:
   uint16_t port_;
   std::string source_;
   int fd_ = -1;
@@ -346,8 +348,11 @@ class ServerProcess {
  public:
   // Starts `tillvaxt serve --demo --data <data_dir> --listen 127.0.0.1:0 <extra...>`, waits
   // until it prints where it listens and /readyz answers 200. Throws on failure (with the log).
+  // With `launcher` (an absolute path and its arguments), runs `launcher... tillvaxt serve ...`
+  // instead, e.g. to serve from a small filesystem of its own; pid() is then the launcher's.
   static std::unique_ptr<ServerProcess> Start(const fs::path& data_dir,
-                                              std::vector<std::string> extra = {}) {
+                                              std::vector<std::string> extra = {},
+                                              std::vector<std::string> launcher = {}) {
     auto p = std::unique_ptr<ServerProcess>(new ServerProcess());
     p->data_dir_ = data_dir;
     fs::create_directories(data_dir);
@@ -357,6 +362,7 @@ class ServerProcess {
     std::vector<std::string> args = {TV_TILLVAXT_BINARY, "serve",    "--demo",      "--data",
                                      data_dir.string(),  "--listen", "127.0.0.1:0", "--web="};
     args.insert(args.end(), extra.begin(), extra.end());
+    args.insert(args.begin(), launcher.begin(), launcher.end());
     pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed");

@@ -20,9 +20,10 @@ base::Status SqliteError(sqlite3* db, int rc, std::string_view op) {
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
-      return base::Unavailable(std::move(message));
+    // A full disk is the server's trouble, not the client's quota, and passes once space is
+    // freed: 503 with Retry-After, like a busy database.
     case SQLITE_FULL:
-      return base::ResourceExhausted(std::move(message));
+      return base::Unavailable(std::move(message));
     case SQLITE_CONSTRAINT:
       return base::Aborted(std::move(message));
     default:
@@ -56,8 +57,8 @@ Stmt& Stmt::Bind(int index, int64_t value) {
 }
 
 Stmt& Stmt::Bind(int index, std::string_view text) {
-  NoteBind(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                               SQLITE_UTF8));
+  NoteBind(
+      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
   return *this;
 }
 

@@ -21,7 +21,7 @@
 namespace tillvaxt::store::sqlite {
 
 // The Status for SQLite result `rc` during `op`, with the connection's error message.
-// BUSY/LOCKED/IOERR/CANTOPEN/READONLY -> UNAVAILABLE, FULL -> RESOURCE_EXHAUSTED,
+// BUSY/LOCKED/IOERR/CANTOPEN/READONLY/FULL -> UNAVAILABLE,
 // CONSTRAINT -> ABORTED, anything else -> INTERNAL.
 base::Status SqliteError(sqlite3* db, int rc, std::string_view op);
 
