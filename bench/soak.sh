@@ -12,7 +12,8 @@
 #   - failing logins (a wrong password, from 127.0.0.2 so the load's own address is not
 #     slowed) for existing and unknown users.
 # Each interval records the server's RSS, open file descriptors, threads, the WAL's and the
-# database's size, and the load's commands/s and p99 in that interval.
+# database's size, and the load's commands/s, p99 and the server's CPU time per command in that
+# interval (which tells a slower server from a busier machine).
 #
 # It fails (exit 1) on growth, comparing the second half of the samples with the first (the
 # first sample, the warm-up, left out): open descriptors or threads above the first half's
@@ -137,8 +138,8 @@ until grep -q '^Signed in' "$TMP/bench.log"; do
   kill -0 "$BENCH" 2>/dev/null || { cat "$TMP/bench.log" >&2; exit 1; }
   sleep 0.1
 done
-printf '%-6s %9s %5s %7s %9s %9s %8s %9s %9s\n' minute rss_mib fds threads wal_mib db_mib \
-  cases cmd/s p99_ms
+printf '%-6s %9s %5s %7s %9s %9s %8s %9s %9s %11s\n' minute rss_mib fds threads wal_mib db_mib \
+  cases cmd/s p99_ms cpu_us/cmd
 declare -a RSS FDS THREADS WAL CASES
 count_cases() {
   curl -sf -H "Authorization: Bearer $MANAGER" "$URL/v1/stats/summary" |
@@ -160,12 +161,15 @@ for i in $(seq "$SAMPLES"); do
   line=$(grep ' connections\?: ' "$TMP/bench.log" | sed -n "${i}p")
   rate=$(sed -n 's/.*: \([0-9]*\) commands\/s.*/\1/p' <<<"$line")
   p99=$(sed -n 's/.*p99 \([0-9.]*\) ms.*/\1/p' <<<"$line")
-  printf '%-6s %9.1f %5d %7d %9.1f %9.1f %8d %9s %9s\n' \
+  # The server's own CPU time per command in that run (the line after the run's).
+  cpu=$(grep -A1 ' connections\?: ' "$TMP/bench.log" | grep 'server CPU' | sed -n "${i}p" |
+    sed -n 's/.*: \([0-9]*\) us per command.*/\1/p')
+  printf '%-6s %9.1f %5d %7d %9.1f %9.1f %8d %9s %9s %11s\n' \
     "$(awk "BEGIN {printf \"%.1f\", $i * $SAMPLE_SECONDS / 60}")" \
     "$(awk "BEGIN {print ${RSS[i]} / 1024}")" "${FDS[i]}" "${THREADS[i]}" \
     "$(awk "BEGIN {print ${WAL[i]} / 1048576}")" \
     "$(awk "BEGIN {print $(stat -c %s "$TMP/data/tillvaxt.db") / 1048576}")" \
-    "${CASES[i]}" "${rate:-?}" "${p99:-?}"
+    "${CASES[i]}" "${rate:-?}" "${p99:-?}" "${cpu:-?}"
 done
 wait "$BENCH" || { echo "soak: the load generator failed" >&2; cat "$TMP/bench.log" >&2; exit 1; }
 
