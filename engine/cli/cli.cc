@@ -31,6 +31,9 @@ void PrintUsage(std::ostream& out) {
          "Commands:\n";
   out << "  serve          Start the HTTP server (API and web app)\n";
   out << "  user           Manage users: add, passwd, list\n";
+  out << "  backup         Copy the database to a file while the server runs\n";
+  out << "  restore        Put a backup back as the data folder's database\n";
+  out << "  verify         Check a database or a backup: integrity, events, projections\n";
   for (const Command& c : kCommands) {
     std::string name = c.name;
     name.resize(14, ' ');
@@ -50,6 +53,9 @@ int Run(const std::vector<std::string>& args, Environment& env) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "serve" && env.serve) return env.serve(rest, env);
   if (args[0] == "user" && env.user) return env.user(rest, env);
+  if (args[0] == "backup" && env.backup) return env.backup(rest, env);
+  if (args[0] == "restore" && env.restore) return env.restore(rest, env);
+  if (args[0] == "verify" && env.verify) return env.verify(rest, env);
   for (const Command& c : kCommands) {
     if (args[0] == c.name) return c.run(rest, env);
   }

@@ -34,6 +34,10 @@ struct Environment {
   // `tillvaxt serve` and `tillvaxt user`, wired by app when the HTTP layer is present.
   std::function<int(const std::vector<std::string>& args, Environment& env)> serve;
   std::function<int(const std::vector<std::string>& args, Environment& env)> user;
+  // `tillvaxt backup`, `restore` and `verify`, which know the store's files.
+  std::function<int(const std::vector<std::string>& args, Environment& env)> backup{};
+  std::function<int(const std::vector<std::string>& args, Environment& env)> restore{};
+  std::function<int(const std::vector<std::string>& args, Environment& env)> verify{};
   // The users and sessions of a data folder (`tillvaxt user`, `tillvaxt serve`); unset when
   // the build has none.
   std::function<base::Result<std::unique_ptr<store::UserStore>>(const StoreOptions&)>

@@ -21,22 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Parses flags; on --help prints help and sets *exit to 0, on error prints it and sets 2.
-bool ParseOrExit(Flags& flags, const std::vector<std::string>& args, Environment& env,
-                 int* exit) {
-  base::Status st = flags.Parse(args);
-  if (!st.ok()) {
-    *exit = Fail(env.err, st);
-    return false;
-  }
-  if (flags.help_requested()) {
-    flags.PrintHelp(env.out);
-    *exit = kExitOk;
-    return false;
-  }
-  return true;
-}
-
 void AddDurabilityFlag(Flags& flags) {
   flags.Option("durability", "full|normal",
                "full: an acknowledged write survives a killed process and a power loss; normal: "
@@ -52,15 +36,12 @@ base::Result<StoreOptions> StoreOptionsFrom(const Flags& flags, bool create) {
   return StoreOptions{flags.Get("data"), create, durability == "normal"};
 }
 
-bool IsTty(std::ostream& out, Environment& env) {
-  return &out == &env.err ? isatty(STDERR_FILENO) != 0 : isatty(STDOUT_FILENO) != 0;
-}
-
 }  // namespace
 
 int InitCommand(const std::vector<std::string>& args, Environment& env) {
-  Flags flags("init", "Creates the data folder with its database (SQLite, WAL) and a copy of the\n"
-                      "region configuration (config.textproto) that later commands use.");
+  Flags flags("init",
+              "Creates the data folder with its database (SQLite, WAL) and a copy of the\n"
+              "region configuration (config.textproto) that later commands use.");
   AddDataFlags(flags);
   AddDurabilityFlag(flags);
   int exit = 0;
@@ -71,7 +52,8 @@ int InitCommand(const std::vector<std::string>& args, Environment& env) {
   fs::path data = flags.Get("data");
   std::error_code ec;
   fs::create_directories(data, ec);
-  if (ec) return Fail(env.err, base::Internal("cannot create " + data.string() + ": " + ec.message()));
+  if (ec)
+    return Fail(env.err, base::Internal("cannot create " + data.string() + ": " + ec.message()));
   fs::path copy = data / "config.textproto";
   if (!flags.Get("config").empty() || !fs::exists(copy)) {
     std::string text;
@@ -124,24 +106,25 @@ int CheckConfigCommand(const std::vector<std::string>& args, Environment& env) {
             << (plugin_problems.size() == 1 ? "" : "s") << "\n";
     return kExitBadInput;
   }
-  env.out << flags.Arg("FILE") << ": ok — " << config->region_name << ", "
-          << config->nodes.size() << " nodes, " << config->levels.size() << " levels, "
-          << config->needs.size() << " needs, " << config->areas.size() << " areas, "
-          << config->actors.size() << " actors, " << config->workflow.states.size()
-          << " states, " << config->workflow.transitions.size() << " transitions\n";
+  env.out << flags.Arg("FILE") << ": ok — " << config->region_name << ", " << config->nodes.size()
+          << " nodes, " << config->levels.size() << " levels, " << config->needs.size()
+          << " needs, " << config->areas.size() << " areas, " << config->actors.size()
+          << " actors, " << config->workflow.states.size() << " states, "
+          << config->workflow.transitions.size() << " transitions\n";
   return kExitOk;
 }
 
 int WorkflowCommand(const std::vector<std::string>& args, Environment& env) {
-  Flags flags("workflow", "Draws the configured workflow: states, transitions and who may fire them.");
+  Flags flags("workflow",
+              "Draws the configured workflow: states, transitions and who may fire them.");
   flags.Option("format", "dot|mermaid|scxml", "Output format", "dot");
   AddDataFlags(flags);
   int exit = 0;
   if (!ParseOrExit(flags, args, env, &exit)) return exit;
   std::string format = flags.Get("format");
   if (format != "dot" && format != "mermaid" && format != "scxml") {
-    return Fail(env.err,
-                base::InvalidArgument("--format must be dot, mermaid or scxml, not '" + format + "'"));
+    return Fail(env.err, base::InvalidArgument("--format must be dot, mermaid or scxml, not '" +
+                                               format + "'"));
   }
   auto config = LoadRegionConfig(flags, env.err);
   if (!config.ok()) return Fail(env.err, config.status());
@@ -209,7 +192,8 @@ int RebuildCommand(const std::vector<std::string>& args, Environment& env) {
   auto store = env.open_store({flags.Get("data"), false, false});
   if (!store.ok()) return Fail(env.err, store.status());
   ProgressBar bar(env.err, IsTty(env.err, env), "events");
-  base::Status st = (*store)->Rebuild([&](int64_t done, int64_t total) { bar.Update(done, total); });
+  base::Status st =
+      (*store)->Rebuild([&](int64_t done, int64_t total) { bar.Update(done, total); });
   bar.Finish();
   if (!st.ok()) return Fail(env.err, st);
   auto cases = (*store)->CountCases();

@@ -1,5 +1,7 @@
 #include "engine/cli/common.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <ostream>
@@ -51,6 +53,24 @@ int Fail(std::ostream& err, const base::Status& status) {
     default:
       return 1;
   }
+}
+
+bool ParseOrExit(Flags& flags, const std::vector<std::string>& args, Environment& env, int* exit) {
+  base::Status st = flags.Parse(args);
+  if (!st.ok()) {
+    *exit = Fail(env.err, st);
+    return false;
+  }
+  if (flags.help_requested()) {
+    flags.PrintHelp(env.out);
+    *exit = kExitOk;
+    return false;
+  }
+  return true;
+}
+
+bool IsTty(std::ostream& out, Environment& env) {
+  return &out == &env.err ? isatty(STDERR_FILENO) != 0 : isatty(STDOUT_FILENO) != 0;
 }
 
 }  // namespace tillvaxt::cli

@@ -4,8 +4,10 @@
 
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "engine/base/status.h"
+#include "engine/cli/cli.h"
 #include "engine/cli/flags.h"
 #include "engine/domain/config.h"
 
@@ -28,5 +30,11 @@ const char* EmbeddedConfigText();
 
 // Prints "tillvaxt: <message>" and returns the exit code for `status`.
 int Fail(std::ostream& err, const base::Status& status);
+
+// Parses flags; on --help prints help and sets *exit to 0, on error prints it and sets 2.
+bool ParseOrExit(Flags& flags, const std::vector<std::string>& args, Environment& env, int* exit);
+
+// True when `out` (env.out or env.err) is a terminal (progress bars draw only there).
+bool IsTty(std::ostream& out, Environment& env);
 
 }  // namespace tillvaxt::cli

@@ -42,26 +42,10 @@ std::string FlagOf(const std::string& field) {
 int FailNamingFlag(std::ostream& err, const base::Status& status) {
   if (status.details().size() == 1) {
     const base::FieldViolation& v = status.details()[0];
-    return Fail(err, base::Status(status.code(), FlagOf(v.field) + ": " + v.description,
-                                  status.details()));
+    return Fail(
+        err, base::Status(status.code(), FlagOf(v.field) + ": " + v.description, status.details()));
   }
   return Fail(err, status);
-}
-
-// Parses flags; on --help prints help and sets *exit to 0, on error prints it and sets 2.
-bool ParseOrExit(Flags& flags, const std::vector<std::string>& args, Environment& env,
-                 int* exit) {
-  base::Status st = flags.Parse(args);
-  if (!st.ok()) {
-    *exit = Fail(env.err, st);
-    return false;
-  }
-  if (flags.help_requested()) {
-    flags.PrintHelp(env.out);
-    *exit = kExitOk;
-    return false;
-  }
-  return true;
 }
 
 void AddPasswordFlag(Flags& flags) {
@@ -131,11 +115,16 @@ base::Result<std::string> ReadNewPassword(const Flags& flags, const std::string&
 
 const char* RoleWord(domain::Role role) {
   switch (role) {
-    case domain::Role::kCoordinator: return "coordinator";
-    case domain::Role::kActor: return "actor";
-    case domain::Role::kManager: return "manager";
-    case domain::Role::kAdmin: return "admin";
-    default: return "?";
+    case domain::Role::kCoordinator:
+      return "coordinator";
+    case domain::Role::kActor:
+      return "actor";
+    case domain::Role::kManager:
+      return "manager";
+    case domain::Role::kAdmin:
+      return "admin";
+    default:
+      return "?";
   }
 }
 
@@ -157,13 +146,14 @@ int Add(const std::vector<std::string>& args, Environment& env) {
   if (!ParseOrExit(flags, args, env, &exit)) return exit;
 
   if (!flags.Has("role")) {
-    return Fail(env.err, base::InvalidArgument(
-                             "--role is required: coordinator, actor, manager or admin"));
+    return Fail(env.err,
+                base::InvalidArgument("--role is required: coordinator, actor, manager or admin"));
   }
   std::optional<domain::Role> role = auth::ParseRole(flags.Get("role"));
   if (!role) {
     return Fail(env.err, base::InvalidArgument("--role must be coordinator, actor, manager or "
-                                               "admin, not '" + flags.Get("role") + "'"));
+                                               "admin, not '" +
+                                               flags.Get("role") + "'"));
   }
   auth::NewUser user;
   user.username = auth::NormaliseUsername(flags.Arg("USERNAME"));
@@ -205,8 +195,7 @@ int Add(const std::vector<std::string>& args, Environment& env) {
 }
 
 int Passwd(const std::vector<std::string>& args, Environment& env) {
-  Flags flags("user passwd",
-              "Sets a new password for a user and ends all of the user's sessions.");
+  Flags flags("user passwd", "Sets a new password for a user and ends all of the user's sessions.");
   flags.Positional("USERNAME", "The user");
   AddPasswordFlag(flags);
   AddDataFlags(flags);
@@ -250,9 +239,8 @@ int SetDisabled(const std::vector<std::string>& args, Environment& env, bool dis
 
 // Columns line up by characters, not bytes ("Åsa" is three wide).
 size_t Width(const std::string& s) {
-  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 std::string JsonString(const std::string& s) {
@@ -312,7 +300,7 @@ int List(const std::vector<std::string>& args, Environment& env) {
   std::vector<std::vector<std::string>> rows = {
       {"USERNAME", "ROLE", "SCOPE", "NAME", "EMAIL", "STATUS"}};
   for (const store::UserRecord& u : *all) {
-    std::string scope = !u.node.empty() ? "node " + u.node
+    std::string scope = !u.node.empty()    ? "node " + u.node
                         : !u.actor.empty() ? "actor " + u.actor
                                            : "all";
     rows.push_back({u.username, RoleWord(u.role), scope, u.display_name, u.email,

@@ -466,6 +466,43 @@ class ServerProcess {
   uint16_t port_ = 0;
 };
 
+// Runs `tillvaxt ARGS...` with `env` added; its exit code and everything it printed.
+inline std::pair<int, std::string> RunTillvaxt(
+    const std::vector<std::string>& args,
+    const std::vector<std::pair<std::string, std::string>>& env = {},
+    unsigned timeout_seconds = 30) {
+  int out[2];
+  if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::dup2(out[1], 2);
+    ::close(out[0]);
+    ::alarm(timeout_seconds);  // a server that starts after all would otherwise run for ever
+    ::unsetenv("TILLVAXT_TRUSTED_PROXY");
+    ::unsetenv("TILLVAXT_DATA");
+    for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
+    std::vector<std::string> all = {TV_TILLVAXT_BINARY};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    _exit(127);
+  }
+  ::close(out[1]);
+  std::string output;
+  char buf[4096];
+  for (long n; (n = ::read(out[0], buf, sizeof buf)) > 0;) {
+    output.append(buf, static_cast<size_t>(n));
+  }
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
 // A temporary folder removed at destruction.
 class TempDir {
  public:
