@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "engine/app/backup_commands.h"
 #include "engine/app/serve.h"
 #include "engine/cli/user_command.h"
 #include "engine/store/sqlite/sqlite_store.h"
@@ -42,6 +43,9 @@ base::Result<std::unique_ptr<store::UserStore>> OpenSqliteUserStore(
 void WireServer(cli::Environment& env) {
   env.serve = ServeCommand;
   env.user = cli::UserCommand;
+  env.backup = BackupCommand;
+  env.restore = RestoreCommand;
+  env.verify = VerifyCommand;
   env.open_user_store = OpenSqliteUserStore;
 }
 
