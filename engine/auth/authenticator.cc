@@ -145,9 +145,13 @@ base::Result<LoginResult> Authenticator::Login(std::string_view username_in,
   }
   if (!user.ok()) {
     (void)Verify(password, DummyHash());  // the same work as for a real user
+    limiter_.Failed(keys);
     return WrongCredentials();
   }
-  if (!Verify(password, user->password_hash)) return WrongCredentials();
+  if (!Verify(password, user->password_hash)) {
+    limiter_.Failed(keys);
+    return WrongCredentials();
+  }
   if (user->disabled) {
     return base::Unauthenticated("the account of '" + username + "' is disabled");
   }

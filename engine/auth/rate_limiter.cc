@@ -152,6 +152,14 @@ void LoginRateLimiter::Succeeded(const LoginKeys& keys) {
   if (it->second.empty()) addresses_.erase(it);
 }
 
+void LoginRateLimiter::Failed(const LoginKeys& keys) {
+  base::Time now = clock_.Now();
+  std::lock_guard lock(mu_);
+  Runs& runs = keys.device.empty() ? accounts_ : devices_;
+  auto it = runs.find(std::string(keys.device.empty() ? keys.username : keys.device));
+  if (it != runs.end()) it->second.last = std::max(it->second.last, now);
+}
+
 size_t LoginRateLimiter::TrackedKeys() const {
   std::lock_guard lock(mu_);
   return accounts_.size() + devices_.size() + addresses_.size();

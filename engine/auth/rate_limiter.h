@@ -71,6 +71,10 @@ class LoginRateLimiter {
   // The admitted attempt had the right password: ends the run of failures of the account (or
   // of the device) and takes the attempt back from the address's count.
   void Succeeded(const LoginKeys& keys);
+  // The admitted attempt had a wrong password: the run's wait now counts from this moment,
+  // not from the admission, so a slow password check (argon2id on a busy machine) does not
+  // use up the wait it earns.
+  void Failed(const LoginKeys& keys);
 
   // The wait before the next attempt after `failures` failures in a row (0 for the free ones).
   base::Millis DelayAfter(int64_t failures) const;

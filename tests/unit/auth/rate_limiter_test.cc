@@ -175,3 +175,31 @@ TEST_CASE("An empty address is not limited by address") {
   for (int i = 0; i < 10; ++i) Fail(limiter, {"u" + std::to_string(i), "", ""});
   CHECK(limiter.Admit({"x", "", ""}).ok());
 }
+
+TEST_CASE("The wait counts from when the password proved wrong, not from the admission") {
+  FakeClock clock(kStart);
+  LoginRateLimiter limiter(clock);
+  const LoginKeys user{"coord.nykoping", "10.0.0.9", ""};
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE(limiter.Admit(user).ok());
+    limiter.Failed(user);
+  }
+  // The third failure's password check takes 5 s (argon2id on a busy machine): its 1 s wait
+  // starts when the check ends.
+  REQUIRE(limiter.Admit(user).ok());
+  clock.Advance(5s);
+  limiter.Failed(user);
+  CHECK(RetryAfter(limiter, user) == 1);
+  clock.Advance(1s);
+  CHECK(RetryAfter(limiter, user) == 0);
+  // The same for a known device's own run.
+  const LoginKeys device{"coord.nykoping", "10.0.0.9", "device-1"};
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE(limiter.Admit(device).ok());
+    limiter.Failed(device);
+  }
+  REQUIRE(limiter.Admit(device).ok());
+  clock.Advance(5s);
+  limiter.Failed(device);
+  CHECK(RetryAfter(limiter, device) == 1);
+}
