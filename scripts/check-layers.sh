@@ -20,7 +20,7 @@
 #     SQLite (sqlite3.h), Asio/Beast (boost/asio*, boost/beast*) or libpq (libpq-fe.h) header.
 #  4. engine/api includes nothing from engine/store/sqlite/.
 #  5. Only engine/app names the concrete store: no other module includes engine/store/sqlite/
-#     (the files of engine/store/sqlite/ itself excepted). tests/ and bench/ are harnesses that
+#     or engine/store/postgres/ (the files of each store's own folder excepted). tests/ and bench/ are harnesses that
 #     wire concrete types as main() does, and are not checked.
 #
 # An include is resolved as written from the top folder ("engine/..."); a quoted include that
@@ -93,6 +93,7 @@ function report(what, rule) {
   split(file, fp, "/")
   self = fp[2]
   in_sqlite = (file ~ /^engine\/store\/sqlite\//)
+  in_postgres = (file ~ /^engine\/store\/postgres\//)
 
   target = normalise(inc)
   if (quoted && target !~ /^engine\// && !exists(target)) {
@@ -127,6 +128,9 @@ function report(what, rule) {
       if (self != "app" && !in_sqlite) {
         report(shown, "only engine/app includes engine/store/sqlite/ (the concrete store)")
       }
+    }
+    if (target ~ /^engine\/store\/postgres\// && self != "app" && !in_postgres) {
+      report(shown, "only engine/app includes engine/store/postgres/ (the concrete store)")
     }
   }
 

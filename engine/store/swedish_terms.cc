@@ -2,6 +2,7 @@
 
 #include <libstemmer.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 
@@ -130,6 +131,15 @@ std::string SearchDocument(std::string_view title, std::string_view description)
     }
   }
   return doc;
+}
+
+std::vector<std::string> SearchTerms(std::string_view title, std::string_view description) {
+  std::vector<std::string> terms = SwedishTerms(title);
+  std::vector<std::string> more = SwedishTerms(description);
+  terms.insert(terms.end(), more.begin(), more.end());
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  return terms;
 }
 
 }  // namespace tillvaxt::store

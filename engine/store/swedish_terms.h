@@ -24,4 +24,8 @@ std::vector<std::string> SwedishTerms(std::string_view text);
 // The document indexed for a title and a description: their terms joined by spaces.
 std::string SearchDocument(std::string_view title, std::string_view description);
 
+// The distinct terms of a title and a description, sorted: the set a store keeps for matching
+// (the PostgreSQL store's text[] column), equal as a set to the words of SearchDocument.
+std::vector<std::string> SearchTerms(std::string_view title, std::string_view description);
+
 }  // namespace tillvaxt::store
