@@ -40,7 +40,7 @@ void AddStatsRoutes(http::Router& router, ApiContext& ctx) {
 
   router.Add("GET", "/v1/stats/summary",
              Authed(ctx,
-                    [stats, tasks](const http::Request& request, const domain::Principal& who) {
+                    [stats](const http::Request& request, const domain::Principal& who) {
                       auto s = stats->Summary(who, QueryOf(request));
                       if (!s.ok()) return ReplyError(s.status());
                       return Reply(request, 200, SummaryView(*s));
