@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 
+#include "engine/http/beast_request.h"
 #include "engine/http/client_address.h"
 
 namespace tillvaxt::http::internal {
@@ -55,53 +56,6 @@ bool SafeHeader(std::string_view name, std::string_view value) {
     if (c == '\r' || c == '\n' || c == '\0') return false;
   }
   return true;
-}
-
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// Why the framing of a request with these headers is ambiguous, or "" when it is not. The only
-// transfer coding the server implements is chunked (RFC 9112 §6.1); a request whose
-// Transfer-Encoding is anything but one "chunked", that has one in HTTP/1.0, or that has one
-// together with a Content-Length (§6.3) cannot be framed reliably: a proxy in front of us may
-// have framed it differently, and whatever we took for its end may be the start of a request
-// someone hid in it. Beast frames such a request by its Content-Length (or as having no body)
-// and would read on; this refuses it instead, and the caller closes the connection.
-template <class Fields>
-std::string FramingProblem(const bhttp::header<true, Fields>& header) {
-  std::string codings;
-  std::vector<std::string_view> elements;
-  size_t fields = 0;
-  for (const auto& field : header) {
-    if (field.name() != bhttp::field::transfer_encoding) continue;
-    ++fields;
-    std::string_view value = SV(field.value());
-    if (!codings.empty()) codings += ", ";
-    codings.append(value);
-    while (true) {
-      size_t comma = value.find(',');
-      elements.push_back(TrimOws(value.substr(0, comma)));
-      if (comma == std::string_view::npos) break;
-      value.remove_prefix(comma + 1);
-    }
-  }
-  if (fields == 0) return "";
-  if (codings.size() > 80) codings = codings.substr(0, 80) + "...";
-  std::string closing = "; the connection is closed";
-  if (header.version() < 11) {
-    return "Transfer-Encoding is not allowed in an HTTP/1.0 request" + closing;
-  }
-  if (header.count(bhttp::field::content_length) > 0) {
-    return "a request must not have both Transfer-Encoding and Content-Length" + closing;
-  }
-  if (elements.size() != 1 || !EqualsIgnoreCase(elements[0], "chunked")) {
-    return "unsupported Transfer-Encoding '" + codings +
-           "': the only transfer coding accepted is a single 'chunked'" + closing;
-  }
-  return "";
 }
 
 bool SaneRequestId(std::string_view id) {
@@ -405,13 +359,9 @@ class Session final : public SessionBase {
     bhttp::request<bhttp::string_body> msg = parser_->release();
     keep_alive_ = msg.keep_alive();
 
-    request_.method = std::string(SV(msg.method_string()));
-    base::Status target = ParseTarget(SV(msg.target()), &request_);
+    base::Status target = FillRequest(std::move(msg), &request_);
     log_.method = request_.method;
     log_.path = request_.path;
-    for (const auto& field : msg) {
-      request_.headers.Add(std::string(SV(field.name_string())), std::string(SV(field.value())));
-    }
     auto id = request_.headers.Get("X-Request-Id");
     request_.request_id = id && SaneRequestId(*id) ? std::string(*id) : state_->NextRequestId();
     request_.remote_address = remote_;
@@ -420,7 +370,6 @@ class Session final : public SessionBase {
         ResolveClient(peer_ip_, kTls, request_.headers, state_->options.trusted_proxies);
     request_.client_address = std::move(client.address);
     request_.scheme = std::move(client.scheme);
-    request_.body = std::move(msg.body());
     head_ = request_.method == "HEAD";
     log_.request_id = request_.request_id;
 
