@@ -13,9 +13,6 @@
 
 namespace tillvaxt::api {
 
-// True when `text` is valid UTF-8.
-bool IsValidUtf8(std::string_view text);
-
 // Reads the request body into `message`. An empty body reads as an empty message.
 base::Status ParseBody(const http::Request& request, google::protobuf::Message* message);
 
