@@ -10,10 +10,12 @@ TV_PACKAGES=(build-essential cmake ninja-build pkg-config ccache
 # What the tests run besides the build: PostgreSQL, Chromium and its fonts (browser tests), the
 # openssl command (TLS test certificates), Postfix's smtp-sink (email notifier), systemd's
 # systemd-analyze (unit check), clang-format 14 and git (format check), clang 14 (the
-# thread-safety annotation check), curl (the short soak). A test whose tool is missing fails, so
-# every tool a test runs is listed here.
+# thread-safety annotation check, and the fuzz targets of scripts/fuzz.sh) with its runtime
+# libraries (libclang-rt-14-dev: ASan, UBSan and libFuzzer; clang-14 only recommends it, through
+# libclang-common-14-dev, and we install without recommends), curl (the short soak). A test
+# whose tool is missing fails, so every tool a test runs is listed here.
 TV_TEST_PACKAGES=(postgresql chromium fonts-liberation openssl postfix systemd clang-format-14 git
-  clang-14 curl)
+  clang-14 libclang-rt-14-dev curl)
 
 tv_install_missing() {
   local missing=()
