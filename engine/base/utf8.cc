@@ -30,14 +30,17 @@ size_t SequenceAt(std::string_view s, size_t i) {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view text) {
-  for (size_t i = 0; i < text.size();) {
+size_t ValidUtf8Prefix(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
     const size_t len = SequenceAt(text, i);
-    if (len == 0) return false;
+    if (len == 0) break;
     i += len;
   }
-  return true;
+  return i;
 }
+
+bool IsValidUtf8(std::string_view text) { return ValidUtf8Prefix(text) == text.size(); }
 
 std::string ValidUtf8(std::string_view text) {
   std::string out;

@@ -14,6 +14,10 @@ namespace tillvaxt::base {
 // forms, surrogates or values past U+10FFFF.
 bool IsValidUtf8(std::string_view text);
 
+// The length of the longest prefix of `text` that is valid UTF-8 (where the first invalid byte
+// is; text.size() when all is valid).
+size_t ValidUtf8Prefix(std::string_view text);
+
 // `text` with each byte that does not belong to a valid UTF-8 sequence replaced by U+FFFD (the
 // replacement character); valid text is returned unchanged.
 std::string ValidUtf8(std::string_view text);

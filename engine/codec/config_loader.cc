@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "engine/base/time.h"
+#include "engine/base/utf8.h"
 #include "engine/domain/config_check.h"
 #include "tillvaxt/config/v1/config.pb.h"
 
@@ -365,6 +366,16 @@ base::Result<domain::Config> LoadConfigText(const std::string& text,
                                             const std::string& display_name,
                                             std::vector<std::string>* problems) {
   std::vector<std::string> found;
+  // protobuf's text parser takes any bytes into a string field, but binary protobuf refuses
+  // invalid UTF-8 in one: such a workflow's version bytes (SerializeWorkflow) would not parse
+  // back, and the API would write the names into JSON. Found by the config fuzzer.
+  if (!base::IsValidUtf8(text)) {
+    const size_t good = base::ValidUtf8Prefix(text);
+    const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + good, '\n'));
+    found.push_back(Located(display_name, line, "the file is not valid UTF-8"));
+    if (problems != nullptr) problems->insert(problems->end(), found.begin(), found.end());
+    return Failure(found);
+  }
   cfg::Config proto;
   pb::TextFormat::ParseInfoTree tree;
   Collector collector(display_name, &found);

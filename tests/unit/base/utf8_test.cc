@@ -15,6 +15,13 @@ TEST_CASE("IsValidUtf8 accepts UTF-8 and refuses stray, truncated, overlong and 
   CHECK_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
 }
 
+TEST_CASE("ValidUtf8Prefix is where the first invalid byte is") {
+  CHECK(ValidUtf8Prefix("Sörmland") == 9);
+  CHECK(ValidUtf8Prefix("ab\xC3") == 2);
+  CHECK(ValidUtf8Prefix("\x99"
+                        "ab") == 0);
+}
+
 TEST_CASE("ValidUtf8 keeps valid text and replaces each invalid byte by U+FFFD") {
   CHECK(ValidUtf8("Sörmland") == "Sörmland");
   CHECK(ValidUtf8("/v1/sessi\x99ns") == "/v1/sessi\xEF\xBF\xBDns");

@@ -106,6 +106,14 @@ TEST_CASE("the shipped Stockholm configuration loads with no problems", "[config
   CHECK(r->workflow.FindSla("MATCHED")->business_days == 4);
 }
 
+// Found by the config fuzzer: a name with a byte that is not UTF-8 was accepted, and the
+// workflow's version bytes then did not parse back (ParseWorkflow). The input is kept in
+// tests/fuzz/regressions/config/.
+TEST_CASE("a configuration that is not valid UTF-8 is refused naming the line", "[config_loader]") {
+  CHECK(Problems(With("name: \"Norr\"", "name: \"N\xF6rr\"")) ==
+        Lines{"test.textproto:2: the file is not valid UTF-8"});
+}
+
 TEST_CASE("a small valid text converts every part", "[config_loader]") {
   std::vector<std::string> problems;
   auto r = LoadConfigText(kValid, "test.textproto", &problems);
